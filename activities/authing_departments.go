@@ -1,0 +1,196 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"go.temporal.io/sdk/activity"
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/wecomsync/wecomsync/clients/authing"
+	"github.com/wecomsync/wecomsync/internal/claimcheck"
+	"github.com/wecomsync/wecomsync/plan"
+)
+
+// ApplyDepartments creates the planned departments level by level (parents first), each level
+// with bounded concurrency, and stores the resulting path → id map for the user chunks. It is safe
+// to retry: on a retry it re-reads the tree and skips departments that already exist.
+func (a *AuthingActivities) ApplyDepartments(ctx context.Context, in ApplyDepartmentsInput) (ApplyDepartmentsResult, error) {
+	var res ApplyDepartmentsResult
+	c, err := a.Conns.Authing(in.Connection)
+	if err != nil {
+		return res, err
+	}
+	var snap TreeSnapshot
+	if err := a.Store.GetJSON(ctx, in.Tree, &snap); err != nil {
+		return res, err
+	}
+	var creates []plan.DepartmentCreate
+	if err := claimcheck.ReadLines(ctx, a.Store, in.Departments, func(d plan.DepartmentCreate) error {
+		creates = append(creates, d)
+		return nil
+	}); err != nil {
+		return res, err
+	}
+	if in.CreateOrganization {
+		org, err := ensureOrganization(ctx, c, in.OrganizationCode, in.OrganizationName)
+		if err != nil {
+			return res, err
+		}
+		snap.RootID = org.DepartmentID
+	}
+	if activity.GetInfo(ctx).Attempt > 1 && len(creates) > 0 {
+		// An earlier attempt may have created some of them: start from what Authing has now.
+		if snap, err = readTree(ctx, c, in.OrganizationCode); err != nil {
+			return res, err
+		}
+	}
+	ids := plan.NewTree(snap.RootID, snap.Departments).Paths()
+
+	var mu sync.Mutex
+	var failures []Failure
+	for _, level := range byDepth(creates) {
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(a.writeConcurrency())
+		for _, d := range level {
+			mu.Lock()
+			_, exists := ids[d.Path]
+			parentID, parentOK := ids[d.Parent]
+			mu.Unlock()
+			if exists {
+				res.Created++ // created by an earlier attempt of this run
+				continue
+			}
+			if !parentOK {
+				failures = append(failures, Failure{Object: "department", Key: d.Path, Action: "create",
+					Message: fmt.Sprintf("parent department %q could not be created", d.Parent)})
+				continue
+			}
+			g.Go(func() error {
+				id, err := createDepartment(gctx, c, in.OrganizationCode, parentID, d.Name)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					ids[d.Path] = id
+					res.Created++
+				case authing.IsRecord(err):
+					failures = append(failures, departmentFailure(d.Path, err))
+				default:
+					return classify(fmt.Sprintf("create department %q", d.Path), err)
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return res, err
+		}
+		activity.RecordHeartbeat(ctx, res.Created)
+	}
+	res.Failed = len(failures)
+	res.FailureSample = failures[:min(len(failures), SampleSize)]
+	if err := a.writeFailures(ctx, in.Prefix+"failures/departments.jsonl", failures); err != nil {
+		return res, err
+	}
+	ref, err := a.Store.PutJSON(ctx, in.Prefix+"apply/department-map.json", DepartmentMap{OrganizationCode: in.OrganizationCode, IDs: ids})
+	if err != nil {
+		return res, err
+	}
+	res.DepartmentMap = ref.Key
+	a.Log.Info("departments applied", zap.Int("created", res.Created), zap.Int("failed", res.Failed))
+	return res, nil
+}
+
+// createDepartment creates one department; when Authing says it exists already (a retried call
+// that did succeed, or a department made meanwhile), the existing one is looked up and used.
+func createDepartment(ctx context.Context, c *authing.Client, org, parentID, name string) (string, error) {
+	d, err := c.Departments.Create(ctx, &authing.CreateDepartmentRequest{OrganizationCode: org, Name: name, ParentDepartmentID: parentID})
+	if err == nil {
+		return d.DepartmentID, nil
+	}
+	if !authing.IsConflict(err) {
+		return "", err
+	}
+	children, lerr := c.Departments.ListChildren(ctx, org, parentID, false)
+	if lerr != nil {
+		return "", lerr
+	}
+	for _, ch := range children {
+		if ch.Name == name {
+			return ch.DepartmentID, nil
+		}
+	}
+	return "", err
+}
+
+func departmentFailure(path string, err error) Failure {
+	f := Failure{Object: "department", Key: path, Action: "create", Message: err.Error()}
+	if e, ok := apiError(err); ok {
+		f.Code, f.Message = e.StatusCode, e.Message
+	}
+	return f
+}
+
+func readTree(ctx context.Context, c *authing.Client, orgCode string) (TreeSnapshot, error) {
+	org, _, err := pickOrganization(ctx, c, orgCode)
+	if err != nil {
+		return TreeSnapshot{}, err
+	}
+	deps, err := c.Departments.GetAll(ctx, orgCode, false)
+	if err != nil {
+		return TreeSnapshot{}, classify("read the departments of "+orgCode, err)
+	}
+	snap := TreeSnapshot{OrganizationCode: orgCode, RootID: org.DepartmentID}
+	for _, d := range deps {
+		snap.Departments = append(snap.Departments, plan.Department{ID: d.DepartmentID, ParentID: d.ParentDepartmentID, Name: d.Name})
+	}
+	return snap, nil
+}
+
+// ensureOrganization creates the organization, or finds it when an earlier attempt already did.
+func ensureOrganization(ctx context.Context, c *authing.Client, code, name string) (authing.Organization, error) {
+	org, exists, err := pickOrganization(ctx, c, "")
+	if err == nil && exists && org.OrganizationCode == code {
+		return org, nil
+	}
+	created, err := c.Organizations.Create(ctx, &authing.CreateOrganizationRequest{OrganizationCode: code, OrganizationName: name})
+	if err != nil {
+		return authing.Organization{}, classify(fmt.Sprintf("create organization %q", code), err)
+	}
+	return *created, nil
+}
+
+// byDepth groups department creates by depth; the plan already orders them parents first.
+func byDepth(creates []plan.DepartmentCreate) [][]plan.DepartmentCreate {
+	var levels [][]plan.DepartmentCreate
+	depth := -1
+	for _, d := range creates {
+		if dd := plan.Depth(d.Path); dd != depth {
+			levels = append(levels, nil)
+			depth = dd
+		}
+		levels[len(levels)-1] = append(levels[len(levels)-1], d)
+	}
+	return levels
+}
+
+// writeFailures stores a list of failures (nothing when it is empty).
+func (a *AuthingActivities) writeFailures(ctx context.Context, key string, failures []Failure) error {
+	if len(failures) == 0 {
+		return nil
+	}
+	w, err := a.Store.NewLineWriter(ctx, key)
+	if err != nil {
+		return err
+	}
+	for _, f := range failures {
+		if err := w.Write(f); err != nil {
+			w.Abort()
+			return err
+		}
+	}
+	_, err = w.Close()
+	return err
+}

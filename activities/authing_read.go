@@ -1,0 +1,212 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.uber.org/zap"
+
+	"github.com/wecomsync/wecomsync/clients/authing"
+	"github.com/wecomsync/wecomsync/internal/claimcheck"
+	"github.com/wecomsync/wecomsync/mapping"
+	"github.com/wecomsync/wecomsync/plan"
+)
+
+// DefaultOrganizationCode is the code of the organization created in a pool that has none.
+const DefaultOrganizationCode = "wecom"
+
+// AuthingActivities read and write Authing. Credentials stay inside Conns, in the worker.
+type AuthingActivities struct {
+	Conns Connections
+	Store *claimcheck.Store
+	Log   *zap.Logger
+	// ReadConcurrency is how many list-users pages are read at once (default 8).
+	ReadConcurrency int
+	// WriteConcurrency is how many write calls one activity has in flight (default 4).
+	WriteConcurrency int
+}
+
+func (a *AuthingActivities) readConcurrency() int  { return positiveOr(a.ReadConcurrency, 8) }
+func (a *AuthingActivities) writeConcurrency() int { return positiveOr(a.WriteConcurrency, 4) }
+
+func positiveOr(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// ReadAuthing snapshots the organization's department tree and the users the sync owns (those with
+// wechatwork_user_id) into the store.
+func (a *AuthingActivities) ReadAuthing(ctx context.Context, in ReadAuthingInput) (ReadAuthingResult, error) {
+	var res ReadAuthingResult
+	c, err := a.Conns.Authing(in.Connection)
+	if err != nil {
+		return res, err
+	}
+	org, exists, err := pickOrganization(ctx, c, in.OrganizationCode)
+	if err != nil {
+		return res, err
+	}
+	res.OrganizationCode, res.OrganizationExists = org.OrganizationCode, exists
+
+	tree := TreeSnapshot{OrganizationCode: org.OrganizationCode, RootID: org.DepartmentID}
+	if exists {
+		deps, err := c.Departments.GetAll(ctx, org.OrganizationCode, false)
+		if err != nil {
+			return res, classify("read the departments of "+org.OrganizationCode, err)
+		}
+		for _, d := range deps {
+			if d.DepartmentID != org.DepartmentID {
+				tree.Departments = append(tree.Departments, plan.Department{ID: d.DepartmentID, ParentID: d.ParentDepartmentID, Name: d.Name})
+			}
+		}
+	}
+	res.Departments = len(tree.Departments)
+	if res.Tree, err = a.Store.PutJSON(ctx, in.Prefix+"authing/tree.json", tree); err != nil {
+		return res, err
+	}
+
+	res.MissingCustomFields, err = missingCustomFields(ctx, c)
+	if err != nil {
+		return res, err
+	}
+	users, err := a.Store.NewLineWriter(ctx, in.Prefix+"authing/users.jsonl")
+	if err != nil {
+		return res, err
+	}
+	if !containsString(res.MissingCustomFields, mapping.KeyUserID) {
+		// Without the custom field no user can carry it: nobody is owned yet.
+		err = c.Users.ForEachPage(ctx, ownedUsersQuery(nil), a.readConcurrency(), func(page []authing.User) error {
+			for _, u := range page {
+				if err := users.Write(currentUser(u)); err != nil {
+					return err
+				}
+			}
+			activity.RecordHeartbeat(ctx, users)
+			return nil
+		})
+		if err != nil {
+			users.Abort()
+			return res, classify("read the synced users", err)
+		}
+	}
+	if res.Users, err = users.Close(); err != nil {
+		return res, err
+	}
+	a.Log.Info("Authing read", zap.String("organization", res.OrganizationCode), zap.Int("departments", res.Departments),
+		zap.Int("users", res.Users.Count))
+	return res, nil
+}
+
+// ownedUsersQuery lists the users that carry a WeCom userid (all of them when ids is nil, else those
+// with one of ids), with what the plan compares.
+func ownedUsersQuery(ids []string) *authing.ListUsersRequest {
+	f := authing.Filter{Field: mapping.KeyUserID, Operator: "NOT_NULL"}
+	if ids != nil {
+		f = authing.Filter{Field: mapping.KeyUserID, Operator: "IN", Value: ids}
+	}
+	return &authing.ListUsersRequest{
+		AdvancedFilter: []authing.Filter{f},
+		Options: authing.ListUsersOptions{
+			Pagination:        authing.Pagination{Page: 1, Limit: 50},
+			WithCustomData:    true,
+			WithDepartmentIDs: true,
+		},
+	}
+}
+
+func currentUser(u authing.User) plan.CurrentUser {
+	return plan.CurrentUser{
+		AuthingID: u.UserID,
+		Profile: mapping.FromAuthing(mapping.AuthingUser{
+			Username: u.Username, Name: u.Name, Nickname: u.Nickname, Phone: u.Phone, PhoneCountryCode: u.PhoneCountryCode,
+			Email: u.Email, Gender: u.Gender, Status: u.Status, CustomData: u.CustomData,
+		}),
+		DepartmentIDs: u.DepartmentIDs,
+	}
+}
+
+// pickOrganization finds the organization to sync into. With no code, the pool's only organization
+// is used; a pool with none gets DefaultOrganizationCode (created by the apply step).
+func pickOrganization(ctx context.Context, c *authing.Client, code string) (authing.Organization, bool, error) {
+	orgs, err := c.Organizations.List(ctx)
+	if err != nil {
+		return authing.Organization{}, false, classify("list organizations", err)
+	}
+	codes := make([]string, 0, len(orgs))
+	for _, o := range orgs {
+		if code != "" && o.OrganizationCode == code {
+			return o, true, nil
+		}
+		codes = append(codes, o.OrganizationCode)
+	}
+	sort.Strings(codes)
+	switch {
+	case code != "":
+		return authing.Organization{}, false, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("organization %q does not exist in the user pool (it has: %s)", code, listOrNone(codes)), ErrTypeRun, nil)
+	case len(orgs) == 1:
+		return orgs[0], true, nil
+	case len(orgs) == 0:
+		return authing.Organization{OrganizationCode: DefaultOrganizationCode}, false, nil
+	}
+	return authing.Organization{}, false, temporal.NewNonRetryableApplicationError(
+		fmt.Sprintf("the user pool has %d organizations (%s): choose one with organizationCode", len(orgs), listOrNone(codes)), ErrTypeBadInput, nil)
+}
+
+func listOrNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+// missingCustomFields lists the custom fields the sync needs that Authing lacks.
+func missingCustomFields(ctx context.Context, c *authing.Client) ([]string, error) {
+	have := map[string]bool{}
+	for _, target := range []string{"USER", "DEPARTMENT"} {
+		fields, err := c.CustomFields.Get(ctx, target)
+		if err != nil {
+			return nil, classify("read the "+target+" custom fields", err)
+		}
+		for _, f := range fields {
+			have[target+"/"+f.Key] = true
+		}
+	}
+	var missing []string
+	for _, f := range mapping.CustomFields() {
+		if !have[f.TargetType+"/"+f.Key] {
+			missing = append(missing, f.Key)
+		}
+	}
+	return missing, nil
+}
+
+// EnsureCustomFields creates the custom fields the sync needs that Authing lacks.
+func (a *AuthingActivities) EnsureCustomFields(ctx context.Context, in EnsureCustomFieldsInput) (EnsureCustomFieldsResult, error) {
+	var res EnsureCustomFieldsResult
+	c, err := a.Conns.Authing(in.Connection)
+	if err != nil {
+		return res, err
+	}
+	missing, err := missingCustomFields(ctx, c)
+	if err != nil || len(missing) == 0 {
+		return res, err
+	}
+	var set []authing.CustomField
+	for _, f := range mapping.CustomFields() {
+		if containsString(missing, f.Key) {
+			set = append(set, authing.CustomField{TargetType: f.TargetType, Key: f.Key, DataType: "STRING", Label: f.Label, IsUnique: f.IsUnique})
+		}
+	}
+	if _, err := c.CustomFields.Set(ctx, set); err != nil {
+		return res, classify("create custom fields", err)
+	}
+	res.Created = missing
+	return res, nil
+}

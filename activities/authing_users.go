@@ -1,0 +1,347 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"sync"
+
+	"go.temporal.io/sdk/activity"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/wecomsync/wecomsync/clients/authing"
+	"github.com/wecomsync/wecomsync/internal/claimcheck"
+	"github.com/wecomsync/wecomsync/mapping"
+	"github.com/wecomsync/wecomsync/plan"
+)
+
+// BatchSize is the largest batch Authing's batch APIs take.
+const BatchSize = 50
+
+// chunkProgress is the heartbeat of a chunk: which batches are done and what they counted, so that
+// a retried activity resumes after the last finished batch.
+type chunkProgress struct {
+	Done    []bool      `json:"done"`
+	Applied plan.Counts `json:"applied"`
+	Failed  plan.Counts `json:"failed"`
+	Sample  []Failure   `json:"sample,omitempty"`
+}
+
+// chunkRun is the state of one ApplyUserChunk call.
+type chunkRun struct {
+	a       *AuthingActivities
+	c       *authing.Client
+	in      ApplyUserChunkInput
+	deps    DepartmentMap
+	retried bool // an earlier attempt may have written part of this chunk: look before writing
+
+	mu   sync.Mutex
+	prog chunkProgress
+}
+
+// ApplyUserChunk applies one chunk of user creates, changes or deletes in batches of BatchSize,
+// with bounded concurrency. Per-object failures are recorded and the chunk goes on; run-level errors
+// stop it; transient errors fail the attempt, and the retry resumes from the last heartbeat.
+func (a *AuthingActivities) ApplyUserChunk(ctx context.Context, in ApplyUserChunkInput) (ApplyUserChunkResult, error) {
+	c, err := a.Conns.Authing(in.Connection)
+	if err != nil {
+		return ApplyUserChunkResult{}, err
+	}
+	r := &chunkRun{a: a, c: c, in: in, retried: activity.GetInfo(ctx).Attempt > 1}
+	if activity.HasHeartbeatDetails(ctx) {
+		_ = activity.GetHeartbeatDetails(ctx, &r.prog)
+	}
+	if in.DepartmentMap != "" {
+		if err := a.Store.GetJSON(ctx, in.DepartmentMap, &r.deps); err != nil {
+			return ApplyUserChunkResult{}, err
+		}
+	}
+	switch in.Chunk.Kind {
+	case ChunkCreate:
+		err = applyBatches(ctx, r, r.createBatch)
+	case ChunkChange:
+		err = applyBatches(ctx, r, r.changeBatch)
+	case ChunkDelete:
+		err = applyBatches(ctx, r, r.deleteBatch)
+	default:
+		err = fmt.Errorf("unknown chunk kind %q", in.Chunk.Kind)
+	}
+	return ApplyUserChunkResult{Applied: r.prog.Applied, Failed: r.prog.Failed, FailureSample: r.prog.Sample}, err
+}
+
+// applyBatches reads the chunk, splits it into batches and runs those not done yet.
+func applyBatches[T any](ctx context.Context, r *chunkRun, apply func(context.Context, []T) (plan.Counts, plan.Counts, []Failure, error)) error {
+	var items []T
+	if err := claimcheck.ReadLines(ctx, r.a.Store, r.in.Chunk.Key, func(v T) error {
+		items = append(items, v)
+		return nil
+	}); err != nil {
+		return err
+	}
+	n := (len(items) + BatchSize - 1) / BatchSize
+	if len(r.prog.Done) != n {
+		r.prog = chunkProgress{Done: make([]bool, n)}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.a.writeConcurrency())
+	for b := 0; b < n; b++ {
+		if r.prog.Done[b] {
+			continue
+		}
+		batch := items[b*BatchSize : min((b+1)*BatchSize, len(items))]
+		g.Go(func() error {
+			applied, failed, failures, err := apply(gctx, batch)
+			if err != nil {
+				return err
+			}
+			if err := r.a.writeFailures(gctx, r.failureKey(b), failures); err != nil {
+				return err
+			}
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.prog.Done[b] = true
+			r.prog.Applied = r.prog.Applied.Add(applied)
+			r.prog.Failed = r.prog.Failed.Add(failed)
+			if room := SampleSize - len(r.prog.Sample); room > 0 {
+				r.prog.Sample = append(r.prog.Sample, failures[:min(room, len(failures))]...)
+			}
+			activity.RecordHeartbeat(ctx, r.prog)
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// failureKey is where batch b of this chunk keeps its failures (overwritten when the batch reruns).
+func (r *chunkRun) failureKey(b int) string {
+	base := strings.TrimSuffix(path.Base(r.in.Chunk.Key), ".jsonl")
+	return fmt.Sprintf("%sfailures/%s-%04d.jsonl", r.in.Prefix, base, b)
+}
+
+// errNoDepartment: a membership names a department whose create failed earlier in the run.
+var errNoDepartment = errors.New("the department does not exist in Authing (its create failed)")
+
+// departmentIDs resolves paths to Authing ids; a path with no id names a department whose create failed.
+func (r *chunkRun) departmentIDs(paths []string) ([]string, error) {
+	ids := make([]string, 0, len(paths))
+	for _, p := range paths {
+		id, ok := r.deps.IDs[p]
+		if !ok {
+			return nil, fmt.Errorf("department %q: %w", p, errNoDepartment)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// createBatch creates up to BatchSize users with one call; when Authing refuses the batch for a bad
+// record, each user is created alone so the bad ones are isolated and the rest still land.
+func (r *chunkRun) createBatch(ctx context.Context, batch []plan.UserCreate) (applied, failed plan.Counts, failures []Failure, err error) {
+	exists := map[string]bool{}
+	if r.retried {
+		if exists, err = r.existingUserIDs(ctx, batch); err != nil {
+			return applied, failed, nil, err
+		}
+	}
+	var inputs []authing.CreateUserInput
+	var pending []plan.UserCreate
+	for _, u := range batch {
+		if exists[strings.ToLower(u.Profile.WeComUserID)] {
+			applied.UsersCreate++ // an earlier attempt created it
+			continue
+		}
+		ids, derr := r.departmentIDs(u.Departments)
+		if derr != nil {
+			failed.UsersCreate++
+			failures = append(failures, userFailure(u.Profile.WeComUserID, "create", u.Sheet, u.Row, derr))
+			continue
+		}
+		inputs = append(inputs, createInput(u.Profile, ids))
+		pending = append(pending, u)
+	}
+	if len(inputs) == 0 {
+		return applied, failed, failures, nil
+	}
+	opts := &authing.CreateUserOptions{DepartmentIDType: "department_id"}
+	_, err = r.c.Users.CreateBatch(ctx, inputs, opts)
+	if err == nil {
+		applied.UsersCreate += len(inputs)
+		return applied, failed, failures, nil
+	}
+	if !authing.IsRecord(err) {
+		return applied, failed, nil, classify("create users", err)
+	}
+	for i, in := range inputs {
+		u := pending[i]
+		if _, err := r.c.Users.Create(ctx, in, opts); err != nil {
+			if !authing.IsRecord(err) {
+				return applied, failed, nil, classify("create user "+u.Profile.WeComUserID, err)
+			}
+			failed.UsersCreate++
+			failures = append(failures, userFailure(u.Profile.WeComUserID, "create", u.Sheet, u.Row, err))
+			continue
+		}
+		applied.UsersCreate++
+	}
+	return applied, failed, failures, nil
+}
+
+// existingUserIDs returns which of the batch's userids Authing already has (lower-cased).
+func (r *chunkRun) existingUserIDs(ctx context.Context, batch []plan.UserCreate) (map[string]bool, error) {
+	ids := make([]string, len(batch))
+	for i, u := range batch {
+		ids[i] = u.Profile.WeComUserID
+	}
+	page, err := r.c.Users.List(ctx, ownedUsersQuery(ids))
+	if err != nil {
+		return nil, classify("look up users before create", err)
+	}
+	out := make(map[string]bool, len(page.List))
+	for _, u := range page.List {
+		out[strings.ToLower(mapping.CustomString(u.CustomData, mapping.KeyUserID))] = true
+	}
+	return out, nil
+}
+
+func createInput(p mapping.Profile, departmentIDs []string) authing.CreateUserInput {
+	custom := map[string]any{mapping.KeyUserID: p.WeComUserID}
+	if p.Position != "" {
+		custom[mapping.KeyUserPosition] = p.Position
+	}
+	return authing.CreateUserInput{
+		Username: p.Username, Name: p.Name, Nickname: p.Nickname, Phone: p.Phone, PhoneCountryCode: p.PhoneCountryCode,
+		Email: p.Email, Gender: p.Gender, Status: p.Status, DepartmentIDs: departmentIDs, CustomData: custom,
+	}
+}
+
+// changeBatch updates changed attributes (one batch call) and sets changed memberships (one call
+// per user). Both are idempotent, so a retried batch simply writes the same values again.
+func (r *chunkRun) changeBatch(ctx context.Context, batch []plan.UserChange) (applied, failed plan.Counts, failures []Failure, err error) {
+	var updates []authing.UpdateUserInput
+	var updated []plan.UserChange
+	for _, ch := range batch {
+		if ch.Fields != nil {
+			updates = append(updates, authing.UpdateUserInput{UserID: ch.AuthingID, Fields: ch.Fields})
+			updated = append(updated, ch)
+		}
+	}
+	ok, fs, err := r.updateUsers(ctx, updates, func(i int, err error) Failure {
+		return userFailure(updated[i].UserID, "update", updated[i].Sheet, updated[i].Row, err)
+	})
+	if err != nil {
+		return applied, failed, nil, err
+	}
+	applied.UsersUpdate, failed.UsersUpdate, failures = ok, len(fs), fs
+
+	for _, ch := range batch {
+		if ch.Departments == nil {
+			continue
+		}
+		ids, err := r.departmentIDs(ch.Departments)
+		if err == nil {
+			err = r.c.Users.SetDepartments(ctx, ch.AuthingID, memberships(append(ids, ch.KeepDepartmentIDs...)), "user_id")
+		}
+		switch {
+		case err == nil:
+			applied.UsersMembership++
+		case errors.Is(err, errNoDepartment) || authing.IsRecord(err):
+			failed.UsersMembership++
+			failures = append(failures, userFailure(ch.UserID, "membership", ch.Sheet, ch.Row, err))
+		default:
+			return applied, failed, nil, classify("set departments of "+ch.UserID, err)
+		}
+	}
+	return applied, failed, failures, nil
+}
+
+func memberships(ids []string) []authing.UserDepartment {
+	out := make([]authing.UserDepartment, len(ids))
+	for i, id := range ids {
+		out[i] = authing.UserDepartment{DepartmentID: id, IsMainDepartment: i == 0}
+	}
+	return out
+}
+
+// updateUsers writes updates with one batch call, falling back to one call per user when Authing
+// refuses the batch for a bad record. It returns how many landed and a failure per refused user.
+func (r *chunkRun) updateUsers(ctx context.Context, updates []authing.UpdateUserInput, fail func(int, error) Failure) (int, []Failure, error) {
+	if len(updates) == 0 {
+		return 0, nil, nil
+	}
+	_, err := r.c.Users.UpdateBatch(ctx, updates)
+	if err == nil {
+		return len(updates), nil, nil
+	}
+	if !authing.IsRecord(err) {
+		return 0, nil, classify("update users", err)
+	}
+	ok := 0
+	var failures []Failure
+	for i, u := range updates {
+		if _, err := r.c.Users.Update(ctx, u); err != nil {
+			if !authing.IsRecord(err) {
+				return ok, nil, classify("update user", err)
+			}
+			failures = append(failures, fail(i, err))
+			continue
+		}
+		ok++
+	}
+	return ok, failures, nil
+}
+
+// deleteBatch deletes or suspends up to BatchSize users. A user already gone counts as deleted.
+func (r *chunkRun) deleteBatch(ctx context.Context, batch []plan.UserDelete) (applied, failed plan.Counts, failures []Failure, err error) {
+	var deletes []plan.UserDelete
+	var suspends []authing.UpdateUserInput
+	var suspended []plan.UserDelete
+	for _, d := range batch {
+		if d.Action == plan.DeleteActionSuspend {
+			suspends = append(suspends, authing.UpdateUserInput{UserID: d.AuthingID, Fields: map[string]any{"status": mapping.StatusSuspended}})
+			suspended = append(suspended, d)
+		} else {
+			deletes = append(deletes, d)
+		}
+	}
+	ok, fs, err := r.updateUsers(ctx, suspends, func(i int, err error) Failure { return userFailure(suspended[i].UserID, "suspend", "", 0, err) })
+	if err != nil {
+		return applied, failed, nil, err
+	}
+	applied.UsersSuspend, failed.UsersSuspend, failures = ok, len(fs), fs
+	if len(deletes) == 0 {
+		return applied, failed, failures, nil
+	}
+	ids := make([]string, len(deletes))
+	for i, d := range deletes {
+		ids[i] = d.AuthingID
+	}
+	if err := r.c.Users.DeleteBatch(ctx, ids, "user_id"); err == nil || authing.IsNotFound(err) && len(ids) == 1 {
+		applied.UsersDelete += len(ids)
+		return applied, failed, failures, nil
+	} else if !authing.IsRecord(err) {
+		return applied, failed, nil, classify("delete users", err)
+	}
+	for i, id := range ids {
+		err := r.c.Users.DeleteBatch(ctx, []string{id}, "user_id")
+		switch {
+		case err == nil || authing.IsNotFound(err):
+			applied.UsersDelete++
+		case authing.IsRecord(err):
+			failed.UsersDelete++
+			failures = append(failures, userFailure(deletes[i].UserID, "delete", "", 0, err))
+		default:
+			return applied, failed, nil, classify("delete user "+deletes[i].UserID, err)
+		}
+	}
+	return applied, failed, failures, nil
+}
+
+func userFailure(userID, action, sheet string, row int, err error) Failure {
+	f := Failure{Object: "user", Key: userID, Action: action, Sheet: sheet, Row: row, Message: err.Error()}
+	if e, ok := apiError(err); ok {
+		f.Code, f.Message = e.StatusCode, e.Message
+	}
+	return f
+}

@@ -1,0 +1,80 @@
+package activities
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/wecomsync/wecomsync/clients/authing"
+	"github.com/wecomsync/wecomsync/clients/wecom"
+)
+
+// Connection is one named pair of credentials-holding clients, built by the worker from its config.
+type Connection struct {
+	Authing *authing.Client
+	WeCom   *wecom.Client
+}
+
+// Connections maps connection names (as workflows name them) to clients.
+type Connections map[string]*Connection
+
+// Authing returns the Authing client of the named connection.
+func (c Connections) Authing(name string) (*authing.Client, error) {
+	conn, err := c.get(name)
+	if err != nil {
+		return nil, err
+	}
+	if conn.Authing == nil {
+		return nil, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("connection %q has no Authing credentials on this worker", name), ErrTypeRun, nil)
+	}
+	return conn.Authing, nil
+}
+
+// WeCom returns the WeCom client of the named connection.
+func (c Connections) WeCom(name string) (*wecom.Client, error) {
+	conn, err := c.get(name)
+	if err != nil {
+		return nil, err
+	}
+	if conn.WeCom == nil {
+		return nil, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("connection %q has no WeCom credentials on this worker", name), ErrTypeRun, nil)
+	}
+	return conn.WeCom, nil
+}
+
+func (c Connections) get(name string) (*Connection, error) {
+	if conn, ok := c[name]; ok {
+		return conn, nil
+	}
+	known := make([]string, 0, len(c))
+	for n := range c {
+		known = append(known, n)
+	}
+	sort.Strings(known)
+	return nil, temporal.NewNonRetryableApplicationError(
+		fmt.Sprintf("unknown connection %q; this worker knows: %s", name, strings.Join(known, ", ")), ErrTypeRun, nil)
+}
+
+// classify turns a run-level client error into a non-retryable activity error; anything else is
+// returned as is and retried by the activity's retry policy.
+func classify(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if authing.IsRun(err) {
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %v", op, err), ErrTypeRun, err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// apiError finds the Authing API error in err's chain.
+func apiError(err error) (*authing.APIError, bool) {
+	var e *authing.APIError
+	ok := errors.As(err, &e)
+	return e, ok
+}

@@ -1,0 +1,73 @@
+package integration
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	authingemu "github.com/wecomsync/wecomsync/emulators/authing"
+	"github.com/wecomsync/wecomsync/internal/exportgen"
+	"github.com/wecomsync/wecomsync/workflows"
+)
+
+func addFault(t *testing.T, s *stack, rule string) {
+	t.Helper()
+	resp, err := http.Post(s.authURL+"/_emulator/faults", "application/json", strings.NewReader(rule))
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	require.Less(t, resp.StatusCode, 300, rule)
+}
+
+// startWorkerProcess runs a worker in its own process (the test binary in helper mode).
+func startWorkerProcess(t *testing.T, s *stack) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = s.workerEnv()
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_, _ = cmd.Process.Wait()
+	})
+	return cmd
+}
+
+// TestWorkerKilledMidApply kills the worker process (SIGKILL) while it writes users, starts a new
+// one, and checks that the run completes with every user created exactly once.
+func TestWorkerKilledMidApply(t *testing.T) {
+	// Slow writes so the kill lands in the middle of the apply phase.
+	s := newStack(t, false, authingemu.WithLatency(15*time.Millisecond))
+	spec := exportgen.NewSpec(1500, 20, 21)
+	company := exportgen.Generate(spec)
+	path := s.export("kill.xlsx", company, spec)
+
+	first := startWorkerProcess(t, s)
+	run := s.start("kill", fileInput(path))
+	waitFor(t, func() bool {
+		n := len(s.emu.Snapshot().Users)
+		return n >= 200 && n < len(company.Members)
+	})
+	require.NoError(t, first.Process.Kill())
+	_, _ = first.Process.Wait()
+	createdAtKill := len(s.emu.Snapshot().Users)
+	t.Logf("worker killed with %d of %d users created", createdAtKill, len(company.Members))
+
+	startWorkerProcess(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var rep workflows.Report
+	require.NoError(t, run.Get(ctx, &rep))
+	require.Equal(t, workflows.StatusCompleted, rep.Status, mustJSON(rep))
+	assert.Equal(t, len(company.Members), rep.Applied.UsersCreate, "every user counted once")
+	snap := s.emu.Snapshot()
+	assert.Len(t, snap.Users, len(company.Members), "no duplicates, nothing missing")
+	assert.Equal(t, expected(company).Users, s.directory().Users)
+	assert.Less(t, createdAtKill, len(company.Members))
+}

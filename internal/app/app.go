@@ -1,0 +1,92 @@
+// Package app wires wecomsync together: it builds the API clients from the configuration and
+// registers every workflow and activity on a Temporal worker. The worker binary and the
+// integration tests share it, so they run exactly the same thing. It holds no logic of its own.
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"go.uber.org/zap"
+
+	"github.com/wecomsync/wecomsync/activities"
+	"github.com/wecomsync/wecomsync/clients/authing"
+	"github.com/wecomsync/wecomsync/clients/wecom"
+	"github.com/wecomsync/wecomsync/internal/claimcheck"
+	"github.com/wecomsync/wecomsync/internal/config"
+	"github.com/wecomsync/wecomsync/internal/logging"
+	"github.com/wecomsync/wecomsync/workflows"
+)
+
+// Deps are what the activities need.
+type Deps struct {
+	Conns activities.Connections
+	Store *claimcheck.Store
+	Log   *zap.Logger
+}
+
+// Register puts every workflow and activity of wecomsync on w.
+func Register(w worker.Registry, d Deps) {
+	w.RegisterWorkflowWithOptions(workflows.UpstreamSync, workflow.RegisterOptions{Name: workflows.UpstreamWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.CheckConnections, workflow.RegisterOptions{Name: workflows.CheckConnectionsWorkflowName})
+	w.RegisterActivity(&activities.ExcelActivities{Store: d.Store, Log: d.Log})
+	w.RegisterActivity(&activities.AuthingActivities{Conns: d.Conns, Store: d.Store, Log: d.Log})
+	w.RegisterActivity(&activities.PlanActivities{Store: d.Store, Log: d.Log})
+	w.RegisterActivity(&activities.ReportActivities{Store: d.Store, Log: d.Log})
+	w.RegisterActivity(&activities.CheckActivities{Conns: d.Conns})
+}
+
+// Connections builds the API clients of every configured connection.
+func Connections(cfg *config.Config, log *zap.Logger) (activities.Connections, error) {
+	conns := activities.Connections{}
+	for name, cc := range cfg.Connections {
+		conn := &activities.Connection{}
+		if a := cc.Authing; a != nil {
+			opts := []authing.Option{authing.WithCredentials(a.UserPoolID, a.Secret), authing.WithLogger(log)}
+			if a.URL != "" {
+				opts = append(opts, authing.WithBaseURL(a.URL))
+			}
+			if a.QPS > 0 {
+				opts = append(opts, authing.WithRateLimit(a.QPS, max(1, int(a.QPS/30))))
+			}
+			c, err := authing.NewClient(opts...)
+			if err != nil {
+				return nil, fmt.Errorf("connection %q: Authing client: %w", name, err)
+			}
+			conn.Authing = c
+		}
+		if w := cc.WeCom; w != nil {
+			opts := []wecom.Option{wecom.WithCredentials(w.CorpID, w.Secret), wecom.WithLogger(log)}
+			if w.URL != "" {
+				opts = append(opts, wecom.WithBaseURL(w.URL))
+			}
+			if w.PerMinute > 0 || w.PerHour > 0 {
+				opts = append(opts, wecom.WithRateLimit(w.PerMinute, w.PerHour))
+			}
+			c, err := wecom.NewClient(opts...)
+			if err != nil {
+				return nil, fmt.Errorf("connection %q: WeCom client: %w", name, err)
+			}
+			conn.WeCom = c
+		}
+		conns[name] = conn
+	}
+	return conns, nil
+}
+
+// ClientOptions are the Temporal client options of every wecomsync binary.
+func ClientOptions(cfg *config.Config, log *zap.Logger) client.Options {
+	return client.Options{
+		HostPort:  cfg.TemporalAddress,
+		Namespace: cfg.Namespace,
+		Logger:    logging.NewTemporal(log),
+	}
+}
+
+// OpenStore opens the claim-check store.
+func OpenStore(ctx context.Context, cfg *config.Config) (*claimcheck.Store, error) {
+	return claimcheck.Open(ctx, cfg.BlobURL)
+}

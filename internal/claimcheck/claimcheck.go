@@ -1,0 +1,244 @@
+// Package claimcheck keeps the large things of a run — uploaded exports, directory snapshots, plans,
+// failure lists and reports — in a blob store (gocloud.dev/blob), so that Temporal payloads carry only
+// their keys (the claim-check pattern, reference/temporal-notes.md §2). file:// serves one machine;
+// s3:// (AWS or MinIO) serves workers on several machines. It must not hold credentials of the synced
+// systems, and it knows nothing about what the blobs mean.
+package claimcheck
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/fileblob" // file:// buckets
+	_ "gocloud.dev/blob/memblob"  // mem:// buckets, for tests
+	_ "gocloud.dev/blob/s3blob"   // s3:// buckets (AWS, MinIO)
+	"gocloud.dev/gcerrors"
+)
+
+// ErrNotFound is returned when a key holds no blob.
+var ErrNotFound = errors.New("blob not found")
+
+// Store is a blob store addressed by keys like "runs/<workflow>/<run>/plan.json".
+type Store struct {
+	bucket *blob.Bucket
+	url    string
+}
+
+// Open opens the bucket at url, e.g. "file:///var/lib/wecomsync/blobs?create_dir=true",
+// "s3://wecomsync?endpoint=http://minio:9000&use_path_style=true" or "mem://".
+func Open(ctx context.Context, url string) (*Store, error) {
+	b, err := blob.OpenBucket(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("open blob store %s: %w", redact(url), err)
+	}
+	return &Store{bucket: b, url: redact(url)}, nil
+}
+
+// redact drops the query of a bucket URL, where S3 credentials may be passed.
+func redact(url string) string {
+	if i := strings.IndexByte(url, '?'); i >= 0 {
+		return url[:i]
+	}
+	return url
+}
+
+// Close releases the bucket.
+func (s *Store) Close() error { return s.bucket.Close() }
+
+// String names the store (without secrets).
+func (s *Store) String() string { return s.url }
+
+// Ref describes a stored blob.
+type Ref struct {
+	Key    string `json:"key"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+	Count  int    `json:"count,omitempty"` // records, for JSON-lines blobs
+}
+
+// Put stores everything r yields under key and returns its size and SHA-256.
+func (s *Store) Put(ctx context.Context, key string, r io.Reader) (Ref, error) {
+	w, err := s.bucket.NewWriter(ctx, key, nil)
+	if err != nil {
+		return Ref{}, fmt.Errorf("write blob %s: %w", key, err)
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(w, h), r)
+	if err != nil {
+		_ = w.Close()
+		return Ref{}, fmt.Errorf("write blob %s: %w", key, err)
+	}
+	if err := w.Close(); err != nil {
+		return Ref{}, fmt.Errorf("write blob %s: %w", key, err)
+	}
+	return Ref{Key: key, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// Open returns a reader of the blob at key; the caller closes it.
+func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	r, err := s.bucket.NewReader(ctx, key, nil)
+	if err != nil {
+		return nil, s.wrap("read", key, err)
+	}
+	return r, nil
+}
+
+// Size returns the size of the blob at key.
+func (s *Store) Size(ctx context.Context, key string) (int64, error) {
+	a, err := s.bucket.Attributes(ctx, key)
+	if err != nil {
+		return 0, s.wrap("stat", key, err)
+	}
+	return a.Size, nil
+}
+
+// Exists reports whether key holds a blob.
+func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
+	return s.bucket.Exists(ctx, key)
+}
+
+// List returns the keys under prefix, sorted.
+func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
+	var keys []string
+	it := s.bucket.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return keys, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list blobs %s: %w", prefix, err)
+		}
+		if !obj.IsDir {
+			keys = append(keys, obj.Key)
+		}
+	}
+}
+
+// PutJSON stores v as one JSON document.
+func (s *Store) PutJSON(ctx context.Context, key string, v any) (Ref, error) {
+	pr, pw := io.Pipe()
+	go func() {
+		bw := bufio.NewWriterSize(pw, 64<<10)
+		err := json.NewEncoder(bw).Encode(v)
+		if err == nil {
+			err = bw.Flush()
+		}
+		pw.CloseWithError(err)
+	}()
+	return s.Put(ctx, key, pr)
+}
+
+// GetJSON reads the JSON document at key into v.
+func (s *Store) GetJSON(ctx context.Context, key string, v any) error {
+	r, err := s.Open(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if err := json.NewDecoder(bufio.NewReaderSize(r, 64<<10)).Decode(v); err != nil {
+		return fmt.Errorf("decode blob %s: %w", key, err)
+	}
+	return nil
+}
+
+// LineWriter writes a JSON-lines blob one record at a time, so that large snapshots never sit in
+// memory as one encoded document.
+type LineWriter struct {
+	key   string
+	w     *blob.Writer
+	buf   *bufio.Writer
+	enc   *json.Encoder
+	hash  hashCounter
+	count int
+}
+
+type hashCounter struct {
+	h interface {
+		io.Writer
+		Sum([]byte) []byte
+	}
+	n int64
+}
+
+func (c *hashCounter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return c.h.Write(p)
+}
+
+// NewLineWriter starts a JSON-lines blob at key. Call Close to commit it, Abort to drop it.
+func (s *Store) NewLineWriter(ctx context.Context, key string) (*LineWriter, error) {
+	w, err := s.bucket.NewWriter(ctx, key, &blob.WriterOptions{ContentType: "application/x-ndjson"})
+	if err != nil {
+		return nil, fmt.Errorf("write blob %s: %w", key, err)
+	}
+	lw := &LineWriter{key: key, w: w, hash: hashCounter{h: sha256.New()}}
+	lw.buf = bufio.NewWriterSize(io.MultiWriter(w, &lw.hash), 256<<10)
+	lw.enc = json.NewEncoder(lw.buf)
+	lw.enc.SetEscapeHTML(false)
+	return lw, nil
+}
+
+// Write appends one record.
+func (lw *LineWriter) Write(v any) error {
+	lw.count++
+	if err := lw.enc.Encode(v); err != nil {
+		return fmt.Errorf("write blob %s record %d: %w", lw.key, lw.count, err)
+	}
+	return nil
+}
+
+// Close commits the blob and returns its reference.
+func (lw *LineWriter) Close() (Ref, error) {
+	if err := lw.buf.Flush(); err != nil {
+		_ = lw.w.Close()
+		return Ref{}, fmt.Errorf("write blob %s: %w", lw.key, err)
+	}
+	if err := lw.w.Close(); err != nil {
+		return Ref{}, fmt.Errorf("write blob %s: %w", lw.key, err)
+	}
+	return Ref{Key: lw.key, Size: lw.hash.n, SHA256: hex.EncodeToString(lw.hash.h.Sum(nil)), Count: lw.count}, nil
+}
+
+// Abort drops the blob being written.
+func (lw *LineWriter) Abort() {
+	// Closing with a cancelled context is how gocloud discards a write; here the writer's context
+	// may still be live, so the partial blob is overwritten by the next attempt at the same key.
+	_ = lw.w.Close()
+}
+
+// ReadLines decodes the JSON-lines blob at key, one record per call of fn, in order.
+func ReadLines[T any](ctx context.Context, s *Store, key string, fn func(T) error) error {
+	r, err := s.Open(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	dec := json.NewDecoder(bufio.NewReaderSize(r, 256<<10))
+	for n := 1; ; n++ {
+		var v T
+		if err := dec.Decode(&v); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("decode blob %s record %d: %w", key, n, err)
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *Store) wrap(op, key string, err error) error {
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return fmt.Errorf("%s blob %s in %s: %w", op, key, s.url, ErrNotFound)
+	}
+	return fmt.Errorf("%s blob %s in %s: %w", op, key, s.url, err)
+}

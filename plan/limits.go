@@ -1,0 +1,56 @@
+package plan
+
+import "fmt"
+
+// Limits are the safety thresholds above which a run waits for a person's approval (DESIGN.md §2).
+// A zero field means the default; a negative one disables that check.
+type Limits struct {
+	// MaxDeletes is the largest number of user deletions (or suspensions) applied without approval.
+	MaxDeletes int `json:"maxDeletes,omitempty"`
+	// MaxDeletePercent is the largest share of the owned users deleted without approval.
+	MaxDeletePercent float64 `json:"maxDeletePercent,omitempty"`
+	// MinFileRatio: a file with fewer valid members than this share of the last successful run's
+	// file needs approval (a truncated or filtered export looks like mass departure).
+	MinFileRatio float64 `json:"minFileRatio,omitempty"`
+}
+
+// Default thresholds.
+const (
+	DefaultMaxDeletes       = 50
+	DefaultMaxDeletePercent = 10
+	DefaultMinFileRatio     = 0.5
+)
+
+// WithDefaults fills zero fields with the defaults.
+func (l Limits) WithDefaults() Limits {
+	if l.MaxDeletes == 0 {
+		l.MaxDeletes = DefaultMaxDeletes
+	}
+	if l.MaxDeletePercent == 0 {
+		l.MaxDeletePercent = DefaultMaxDeletePercent
+	}
+	if l.MinFileRatio == 0 {
+		l.MinFileRatio = DefaultMinFileRatio
+	}
+	return l
+}
+
+// Check returns why a plan needs approval (nil when it does not). members is the number of valid
+// members in this file; lastMembers that of the last successful run (0 when unknown).
+func (l Limits) Check(c Counts, ownedUsers, members, lastMembers int) []string {
+	l = l.WithDefaults()
+	var why []string
+	deletes := c.UsersDelete + c.UsersSuspend
+	if l.MaxDeletes >= 0 && deletes > l.MaxDeletes {
+		why = append(why, fmt.Sprintf("%d users would be deleted or suspended, more than the limit of %d", deletes, l.MaxDeletes))
+	}
+	if l.MaxDeletePercent >= 0 && ownedUsers > 0 && deletes > 0 {
+		if pct := float64(deletes) * 100 / float64(ownedUsers); pct > l.MaxDeletePercent {
+			why = append(why, fmt.Sprintf("%d of %d synced users (%.1f%%) would be deleted or suspended, more than the limit of %.1f%%", deletes, ownedUsers, pct, l.MaxDeletePercent))
+		}
+	}
+	if l.MinFileRatio >= 0 && lastMembers > 0 && float64(members) < float64(lastMembers)*l.MinFileRatio {
+		why = append(why, fmt.Sprintf("the file has %d valid members, less than %.0f%% of the %d in the last successful run", members, l.MinFileRatio*100, lastMembers))
+	}
+	return why
+}

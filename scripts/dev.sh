@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Starts the local stack without Docker: the Temporal dev server (SQLite file under ./.data, UI on
+# :8233), the WeCom and Authing emulators (demo company) and the worker. With DEMO=1 it then runs
+# the demo upstream sync and prints the report. Ctrl-C stops everything.
+#   SEED=empty      start Authing with no organization at all (default: demo, an empty organization)
+#   TEMPORAL_PORT, UI_PORT, WECOM_ADDR, AUTHING_ADDR override the addresses.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=$PWD/bin
+DATA=$PWD/.data
+mkdir -p "$DATA/logs"
+TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
+UI_PORT=${UI_PORT:-8233}
+WECOM_ADDR=${WECOM_ADDR:-127.0.0.1:8081}
+AUTHING_ADDR=${AUTHING_ADDR:-127.0.0.1:8082}
+SEED=${SEED:-demo}
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo "stopping..."
+  for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+wait_port() { # host:port name
+  for _ in $(seq 1 120); do
+    if (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null; then return 0; fi
+    sleep 0.5
+  done
+  echo "$2 did not come up on $1; see $DATA/logs" >&2
+  exit 1
+}
+
+"$BIN/temporal" server start-dev --db-filename "$DATA/temporal.db" --port "$TEMPORAL_PORT" --ui-port "$UI_PORT" \
+  --log-level warn >"$DATA/logs/temporal.log" 2>&1 &
+pids+=($!)
+"$BIN/wecom-emulator" --addr "$WECOM_ADDR" --seed demo >"$DATA/logs/wecom-emulator.log" 2>&1 &
+pids+=($!)
+"$BIN/authing-emulator" --addr "$AUTHING_ADDR" --seed "$SEED" >"$DATA/logs/authing-emulator.log" 2>&1 &
+pids+=($!)
+wait_port "127.0.0.1:$TEMPORAL_PORT" "Temporal"
+wait_port "$WECOM_ADDR" "WeCom emulator"
+wait_port "$AUTHING_ADDR" "Authing emulator"
+
+export WECOMSYNC_TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
+export WECOMSYNC_BLOB_URL="file://$DATA/blobs?create_dir=true"
+export WECOMSYNC_AUTHING_URL=http://$AUTHING_ADDR WECOMSYNC_AUTHING_USERPOOL_ID=demo-pool WECOMSYNC_AUTHING_SECRET=demo-pool-secret
+export WECOMSYNC_WECOM_URL=http://$WECOM_ADDR/cgi-bin/ WECOMSYNC_WECOM_CORP_ID=ww-demo-corp WECOMSYNC_WECOM_SECRET=demo-contacts-secret
+"$BIN/worker" >"$DATA/logs/worker.log" 2>&1 &
+pids+=($!)
+
+cat <<EOT
+wecomsync dev stack is up (logs in $DATA/logs):
+  Temporal UI       http://localhost:$UI_PORT
+  Temporal frontend 127.0.0.1:$TEMPORAL_PORT
+  WeCom emulator    http://$WECOM_ADDR/cgi-bin/   (corp ww-demo-corp, secret demo-contacts-secret)
+  Authing emulator  http://$AUTHING_ADDR/api/v3/  (pool demo-pool, secret demo-pool-secret)
+EOT
+
+if [[ "${DEMO:-}" == 1 ]]; then
+  echo "running the demo upstream sync of testdata/exports/demo.xlsx ..."
+  "$BIN/starter" check-connections || true
+  "$BIN/starter" upstream --file testdata/exports/demo.xlsx --wait --id "upstream-demo-$(date +%s)" || true
+  echo "see the run in the UI: http://localhost:$UI_PORT/namespaces/default/workflows"
+fi
+echo "press Ctrl-C to stop"
+wait "${pids[0]}"

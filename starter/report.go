@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/wecomsync/wecomsync/activities"
+	"github.com/wecomsync/wecomsync/plan"
+	"github.com/wecomsync/wecomsync/workflows"
+)
+
+func cmdReport(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	id := fs.String("id", "", "workflow id of the run (required)")
+	runID := fs.String("run-id", "", "run id (default: the latest run of --id)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	full := fs.Bool("full", false, "with --json: every reject and failure (from the blob store) instead of the samples")
+	xlsx := fs.String("failures-xlsx", "", "write every reject and failure to this .xlsx file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *id == "" {
+		fs.Usage()
+		return errors.New("--id is required")
+	}
+	rep, runErr := waitReport(ctx, e.client.GetWorkflow(ctx, *id, *runID))
+	if rep == nil {
+		return fmt.Errorf("no report for %s: %w", *id, runErr)
+	}
+	if *xlsx != "" || *full {
+		fullRep, err := loadFullReport(ctx, e, rep)
+		if err != nil {
+			return err
+		}
+		if *xlsx != "" {
+			if err := writeFailuresXLSX(*xlsx, fullRep); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "wrote %d rejects and %d failures to %s\n", len(fullRep.Rejects), len(fullRep.Failures), *xlsx)
+		}
+		if *full {
+			rep = fullRep
+		}
+	}
+	return printOutcome(ctx, e, rep, runErr, *asJSON)
+}
+
+// loadFullReport reads the stored report, which holds every reject and failure.
+func loadFullReport(ctx context.Context, e *env, rep *workflows.Report) (*workflows.Report, error) {
+	if rep.ReportKey == "" {
+		return nil, errors.New("this run stored no full report")
+	}
+	var full workflows.Report
+	if err := e.store.GetJSON(ctx, rep.ReportKey, &full); err != nil {
+		return nil, fmt.Errorf("read the full report: %w", err)
+	}
+	return &full, nil
+}
+
+// printOutcome prints the report (table or JSON) and turns an unsuccessful run into exit code 2.
+func printOutcome(_ context.Context, e *env, rep *workflows.Report, runErr error, asJSON bool) error {
+	if rep == nil {
+		return runErr
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		printReport(e.stdout, rep)
+	}
+	if runErr != nil || rep.Status == workflows.StatusFailed || rep.Status == workflows.StatusRejected {
+		if runErr != nil && !asJSON {
+			fmt.Fprintln(e.stderr, "the run failed:", runErr)
+		}
+		return exitError{code: 2}
+	}
+	return nil
+}
+
+func printReport(w io.Writer, r *workflows.Report) {
+	fmt.Fprintf(w, "%s sync %s (run %s): %s", r.Direction, r.WorkflowID, r.RunID, r.Status)
+	if r.DryRun {
+		fmt.Fprint(w, " — dry run, nothing written")
+	}
+	fmt.Fprintf(w, " in %.1fs\n", r.DurationSeconds)
+	fmt.Fprintf(w, "mode %s, connection %s, organization %s\n", r.Mode, r.Connection, r.OrganizationCode)
+	fmt.Fprintf(w, "file %s: %d rows, %d members, %d rejects, %d departments (sheets %v)\n",
+		r.File.File, r.File.Rows, r.File.Members, r.File.Rejected, r.File.Departments, r.File.Sheets)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "\tplanned\tapplied\tfailed\t")
+	for _, row := range []struct {
+		name string
+		get  func(plan.Counts) int
+	}{
+		{"departments created", func(c plan.Counts) int { return c.DepartmentsCreate }},
+		{"users created", func(c plan.Counts) int { return c.UsersCreate }},
+		{"users updated", func(c plan.Counts) int { return c.UsersUpdate }},
+		{"memberships changed", func(c plan.Counts) int { return c.UsersMembership }},
+		{"users deleted", func(c plan.Counts) int { return c.UsersDelete }},
+		{"users suspended", func(c plan.Counts) int { return c.UsersSuspend }},
+	} {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t\n", row.name, row.get(r.Planned), row.get(r.Applied), row.get(r.Failed))
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "users unchanged: %d, synced users in Authing before the run: %d\n", r.Planned.UsersUnchanged, r.OwnedUsers)
+	if len(r.CustomFieldsMade) > 0 {
+		fmt.Fprintf(w, "custom fields created: %v\n", r.CustomFieldsMade)
+	}
+	if a := r.Approval; a != nil {
+		fmt.Fprintf(w, "approval: %s by %q (%s); reasons: %v\n", a.Decision, a.By, a.Reason, a.Reasons)
+	}
+	if len(r.Rejects) > 0 {
+		fmt.Fprintf(w, "rejected rows (%d shown of %d):\n", len(r.Rejects), r.File.Rejected)
+		for _, rj := range r.Rejects {
+			fmt.Fprintf(w, "  %s row %d, %s %q: %s\n", rj.Sheet, rj.Row, rj.Field, rj.Value, rj.Reason)
+		}
+	}
+	if len(r.Failures) > 0 {
+		fmt.Fprintf(w, "failures (%d shown of %d):\n", len(r.Failures), max(r.FailuresTotal, len(r.Failures)))
+		for _, f := range r.Failures {
+			fmt.Fprintf(w, "  %s %s %q: %s\n", f.Action, f.Object, f.Key, f.Message)
+		}
+	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintln(w, "warning:", warn)
+	}
+	if r.Error != "" {
+		fmt.Fprintln(w, "error:", r.Error)
+	}
+	if r.ReportKey != "" {
+		fmt.Fprintf(w, "full report: %s (starter report --id %s --failures-xlsx failures.xlsx)\n", r.ReportKey, r.WorkflowID)
+	}
+}
+
+// writeFailuresXLSX writes the rejects and failures of a run to two sheets.
+func writeFailuresXLSX(path string, r *workflows.Report) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	rejects := [][]any{{"文件 File", "工作表 Sheet", "行 Row", "字段 Field", "值 Value", "原因 Reason"}}
+	for _, rj := range r.Rejects {
+		rejects = append(rejects, []any{rj.File, rj.Sheet, rj.Row, rj.Field, rj.Value, rj.Reason})
+	}
+	failures := [][]any{{"对象 Object", "标识 Key", "操作 Action", "工作表 Sheet", "行 Row", "代码 Code", "信息 Message"}}
+	for _, fl := range r.Failures {
+		failures = append(failures, []any{fl.Object, fl.Key, fl.Action, fl.Sheet, fl.Row, fl.Code, fl.Message})
+	}
+	if err := f.SetSheetName("Sheet1", "rejects"); err != nil {
+		return err
+	}
+	if _, err := f.NewSheet("failures"); err != nil {
+		return err
+	}
+	for sheet, rows := range map[string][][]any{"rejects": rejects, "failures": failures} {
+		for i, row := range rows {
+			if err := f.SetSheetRow(sheet, "A"+strconv.Itoa(i+1), &row); err != nil {
+				return err
+			}
+		}
+	}
+	return f.SaveAs(path)
+}
+
+func cmdProgress(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("progress", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	id := fs.String("id", "", "workflow id of the run (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *id == "" {
+		return errors.New("--id is required")
+	}
+	p, err := queryProgress(ctx, e, *id, "")
+	if err != nil {
+		return fmt.Errorf("query progress of %s: %w", *id, err)
+	}
+	fmt.Fprintf(e.stdout, "%s: %s\n", p.Status, progressLine(p, *id))
+	return nil
+}
+
+func cmdDecide(approve bool) func(context.Context, *env, []string) error {
+	name, signal := "reject", workflows.SignalReject
+	if approve {
+		name, signal = "approve", workflows.SignalApprove
+	}
+	return func(ctx context.Context, e *env, args []string) error {
+		fs := flag.NewFlagSet(name, flag.ContinueOnError)
+		fs.SetOutput(e.stderr)
+		id := fs.String("id", "", "workflow id of the waiting run (required)")
+		by := fs.String("by", "", "who decides (recorded in the report)")
+		reason := fs.String("reason", "", "why (recorded in the report)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if *id == "" {
+			return errors.New("--id is required")
+		}
+		if err := e.client.SignalWorkflow(ctx, *id, "", signal, workflows.Approval{By: *by, Reason: *reason}); err != nil {
+			return fmt.Errorf("%s %s: %w", name, *id, err)
+		}
+		fmt.Fprintf(e.stdout, "sent %s to %s\n", name, *id)
+		return nil
+	}
+}
+
+func cmdCheckConnections(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("check-connections", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var names stringList
+	fs.Var(&names, "connection", "a connection to test (repeatable; default all)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	run, err := e.client.ExecuteWorkflow(ctx, startOptions(e, "check-connections"), workflows.CheckConnectionsWorkflowName,
+		activities.CheckConnectionsInput{Connections: names})
+	if err != nil {
+		return fmt.Errorf("start the connection check: %w", err)
+	}
+	var res activities.CheckConnectionsResult
+	if err := run.Get(ctx, &res); err != nil {
+		return fmt.Errorf("connection check: %w", err)
+	}
+	if len(res.Connections) == 0 {
+		fmt.Fprintln(e.stdout, "the worker has no connection configured")
+		return exitError{code: 2}
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CONNECTION\tAUTHING\tWECOM")
+	failed := false
+	for _, c := range res.Connections {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, c.Authing, c.WeCom)
+		failed = failed || c.AuthingError || c.WeComError
+	}
+	_ = tw.Flush()
+	if failed {
+		return exitError{code: 2}
+	}
+	return nil
+}

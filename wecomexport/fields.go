@@ -1,0 +1,141 @@
+package wecomexport
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Reasons used in Reject.Reason. A reason for an invalid 账号 starts with ReasonInvalidUserID and goes
+// on with the rule it breaks; a duplicate's reason is built by DuplicateReason.
+const (
+	ReasonMissingUserID    = "missing 账号"
+	ReasonMissingName      = "missing 姓名"
+	ReasonInvalidUserID    = "invalid 账号"
+	ReasonEmptyPathSegment = "empty department path segment"
+)
+
+// Field names used in Reject.Field: the console's current labels, whatever variant the file used.
+const (
+	FieldUserID     = "账号"
+	FieldName       = "姓名"
+	FieldDepartment = "部门"
+)
+
+// MaxUserIDBytes is the longest userid WeCom accepts (reference §4.1).
+const MaxUserIDBytes = 64
+
+// ErrEmptyPathSegment is returned by SplitDepartments for `A//B`, `/A` or `A/`.
+var ErrEmptyPathSegment = errors.New(ReasonEmptyPathSegment)
+
+// DuplicateReason is the Reject.Reason of a row whose 账号 (compared case-insensitively) was already
+// taken by an earlier valid row at the given sheet and Excel row number.
+func DuplicateReason(firstSheet string, firstRow int) string {
+	return fmt.Sprintf("duplicate 账号, first seen in %s row %d", firstSheet, firstRow)
+}
+
+// CheckUserID reports whether id is a valid WeCom userid (reference §4.1): 1–64 bytes of letters,
+// digits, `_ - @ .`, the first a letter or digit. The error text starts with ReasonInvalidUserID.
+func CheckUserID(id string) error {
+	switch {
+	case id == "":
+		return errors.New(ReasonMissingUserID)
+	case len(id) > MaxUserIDBytes:
+		return fmt.Errorf("%s: %d bytes, at most %d allowed", ReasonInvalidUserID, len(id), MaxUserIDBytes)
+	case !isASCIIAlnum(rune(id[0])):
+		return fmt.Errorf("%s: must start with a letter or digit", ReasonInvalidUserID)
+	}
+	for _, r := range id {
+		if !isASCIIAlnum(r) && r != '_' && r != '-' && r != '@' && r != '.' {
+			return fmt.Errorf("%s: character %q not allowed (only letters, digits, _ - @ .)", ReasonInvalidUserID, r)
+		}
+	}
+	return nil
+}
+
+func isASCIIAlnum(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+}
+
+// SplitDepartments splits a 部门 cell into department paths: paths are separated by full-width `；`
+// or ASCII `;`, segments by `/`; every segment is trimmed. Empty paths (a trailing separator) are
+// dropped and repeated paths kept once, in order, so the main department stays first. An empty
+// segment inside a path (`A//B`, `/A`, `A/`) is ErrEmptyPathSegment. An empty cell gives nil.
+func SplitDepartments(cell string) ([][]string, error) {
+	var paths [][]string
+	seen := make(map[string]bool)
+	for _, p := range strings.FieldsFunc(cell, func(r rune) bool { return r == '；' || r == ';' }) {
+		p = clean(p)
+		if p == "" {
+			continue
+		}
+		segs := strings.Split(p, "/")
+		for i, s := range segs {
+			if segs[i] = clean(s); segs[i] == "" {
+				return nil, ErrEmptyPathSegment
+			}
+		}
+		key := strings.Join(segs, "/")
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		paths = append(paths, segs)
+	}
+	return paths, nil
+}
+
+// clean trims white space (including the full-width U+3000 and NBSP) and invisible marks (zero-width
+// space, BOM) from both ends.
+func clean(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff'
+	})
+}
+
+// cellText turns a raw cell value into the text a person sees in the cell, without any number
+// format: trimmed, and a number that a writer serialised in exponent form ("1.38E+10") written out
+// in full ("13800000000"). Only the form with an explicit "+" exponent is rewritten, because that
+// cannot be a valid 账号, mobile or telephone typed as text.
+func cellText(raw string) string {
+	s := clean(raw)
+	i := strings.IndexAny(s, "eE")
+	if i <= 0 || i+2 >= len(s) || s[i+1] != '+' || !isDecimal(s[:i]) || !isDigits(s[i+2:]) {
+		return s
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f >= 1e18 || f != math.Trunc(f) {
+		return s
+	}
+	return strconv.FormatInt(int64(f), 10)
+}
+
+// isDecimal reports whether s is digits with at most one inner '.'.
+func isDecimal(s string) bool {
+	whole, frac, ok := strings.Cut(s, ".")
+	return isDigits(whole) && (!ok || isDigits(frac))
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isDisabled reads a 禁用状态 cell: 已禁用 (the export's value), 禁用, 是, 1 or true.
+func isDisabled(s string) bool {
+	switch strings.ToLower(s) {
+	case "已禁用", "禁用", "是", "1", "true":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,77 @@
+// Command worker runs the wecomsync Temporal worker: it reads the configuration (env and optional
+// file), builds the API clients and the claim-check store, registers every workflow and activity
+// on the "wecomsync" task queue and serves until SIGINT/SIGTERM.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+
+	"github.com/wecomsync/wecomsync/internal/app"
+	"github.com/wecomsync/wecomsync/internal/config"
+	"github.com/wecomsync/wecomsync/internal/logging"
+)
+
+// defaultMemoryLimit keeps the garbage collector ahead of a 100k-user run when GOMEMLIMIT is unset.
+const defaultMemoryLimit = 450 << 20
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "worker:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+	cfg, err := config.Load(nil)
+	if err != nil {
+		return err
+	}
+	log, err := logging.New(cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	store, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	conns, err := app.Connections(cfg, log)
+	if err != nil {
+		return err
+	}
+	if len(conns) == 0 {
+		log.Warn("no connection configured: set WECOMSYNC_AUTHING_* / WECOMSYNC_WECOM_* or WECOMSYNC_CONFIG")
+	}
+	c, err := client.Dial(app.ClientOptions(cfg, log))
+	if err != nil {
+		return fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
+	}
+	defer c.Close()
+
+	w := worker.New(c, cfg.TaskQueue, worker.Options{})
+	app.Register(w, app.Deps{Conns: conns, Store: store, Log: log})
+	log.Info("worker starting", zap.String("config", cfg.String()))
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	<-ctx.Done()
+	w.Stop()
+	log.Info("worker stopped")
+	return nil
+}

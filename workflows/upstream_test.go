@@ -1,0 +1,260 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/wecomsync/wecomsync/activities"
+	"github.com/wecomsync/wecomsync/internal/claimcheck"
+	"github.com/wecomsync/wecomsync/plan"
+	"github.com/wecomsync/wecomsync/wecomexport"
+)
+
+// fakes registers the activity structs (no dependencies: every call is mocked).
+type fakes struct {
+	excel   *activities.ExcelActivities
+	authing *activities.AuthingActivities
+	plan    *activities.PlanActivities
+	report  *activities.ReportActivities
+}
+
+func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, fakes) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	f := fakes{&activities.ExcelActivities{}, &activities.AuthingActivities{}, &activities.PlanActivities{}, &activities.ReportActivities{}}
+	env.RegisterActivity(f.excel)
+	env.RegisterActivity(f.authing)
+	env.RegisterActivity(f.plan)
+	env.RegisterActivity(f.report)
+	t.Cleanup(func() { env.AssertExpectations(t) })
+	return env, f
+}
+
+func parsed(members int) activities.ParseExportResult {
+	return activities.ParseExportResult{
+		Members:       claimcheck.Ref{Key: "runs/x/export/members.jsonl", Count: members},
+		Summary:       wecomexport.Summary{File: "demo.xlsx", Sheets: []string{"成员列表"}, Rows: members + 1, Members: members, Rejects: 1},
+		RejectSample:  []wecomexport.Reject{{File: "demo.xlsx", Sheet: "成员列表", Row: 12, Field: "账号", Reason: "missing 账号"}},
+		Departments:   3,
+		TopLevelNames: []string{"星河科技"},
+	}
+}
+
+func readResult() activities.ReadAuthingResult {
+	return activities.ReadAuthingResult{OrganizationCode: "xinghe", OrganizationExists: true,
+		Users: claimcheck.Ref{Key: "runs/x/authing/users.jsonl"}, Tree: claimcheck.Ref{Key: "runs/x/authing/tree.json"}}
+}
+
+func planned(c plan.Counts, owned int, chunks ...activities.Chunk) activities.PlanUpstreamResult {
+	return activities.PlanUpstreamResult{Counts: c, OwnedUsers: owned, Chunks: chunks,
+		Departments: claimcheck.Ref{Key: "runs/x/plan/departments.jsonl"}, Plan: claimcheck.Ref{Key: "runs/x/plan/plan.json"}}
+}
+
+func saved(env *testsuite.TestWorkflowEnvironment, f fakes) {
+	env.OnActivity(f.report.SaveReport, mock.Anything, mock.Anything).Return(activities.SaveReportResult{Key: "runs/x/report.json"}, nil).Once()
+}
+
+func TestUpstreamAppliesThePlan(t *testing.T) {
+	env, f := newEnv(t)
+	env.OnActivity(f.excel.ParseExport, mock.Anything, mock.MatchedBy(func(in activities.ParseExportInput) bool {
+		return in.File == "uploads/abc/demo.xlsx" && in.EndRow == -1 && in.IgnoreTopLevel
+	})).Return(parsed(40), nil).Once()
+	env.OnActivity(f.authing.ReadAuthing, mock.Anything, mock.Anything).Return(readResult(), nil).Once()
+	chunks := []activities.Chunk{{Kind: activities.ChunkCreate, Key: "c0", Count: 30}, {Kind: activities.ChunkChange, Key: "u0", Count: 5}}
+	env.OnActivity(f.plan.PlanUpstream, mock.Anything, mock.Anything).
+		Return(planned(plan.Counts{DepartmentsCreate: 3, UsersCreate: 30, UsersUpdate: 5, UsersUnchanged: 5}, 10, chunks...), nil).Once()
+	env.OnActivity(f.authing.EnsureCustomFields, mock.Anything, mock.Anything).Return(activities.EnsureCustomFieldsResult{Created: []string{"wechatwork_user_id"}}, nil).Once()
+	env.OnActivity(f.authing.ApplyDepartments, mock.Anything, mock.Anything).Return(activities.ApplyDepartmentsResult{Created: 3, DepartmentMap: "m"}, nil).Once()
+	env.OnActivity(f.authing.ApplyUserChunk, mock.Anything, mock.MatchedBy(func(in activities.ApplyUserChunkInput) bool { return in.Chunk.Key == "c0" })).
+		Return(activities.ApplyUserChunkResult{Applied: plan.Counts{UsersCreate: 29}, Failed: plan.Counts{UsersCreate: 1},
+			FailureSample: []activities.Failure{{Object: "user", Key: "bad", Action: "create", Code: 409, Message: "手机号已存在"}}}, nil).Once()
+	env.OnActivity(f.authing.ApplyUserChunk, mock.Anything, mock.MatchedBy(func(in activities.ApplyUserChunkInput) bool { return in.Chunk.Key == "u0" })).
+		Return(activities.ApplyUserChunkResult{Applied: plan.Counts{UsersUpdate: 5}}, nil).Once()
+	saved(env, f)
+
+	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "uploads/abc/demo.xlsx"})
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var rep Report
+	require.NoError(t, env.GetWorkflowResult(&rep))
+	assert.Equal(t, StatusCompletedErrors, rep.Status)
+	assert.Equal(t, plan.Counts{DepartmentsCreate: 3, UsersCreate: 29, UsersUpdate: 5}, rep.Applied)
+	assert.Equal(t, plan.Counts{UsersCreate: 1}, rep.Failed)
+	assert.Equal(t, 40, rep.File.Members)
+	assert.Len(t, rep.Rejects, 1)
+	assert.Len(t, rep.Failures, 1)
+	assert.Equal(t, "xinghe", rep.OrganizationCode)
+	assert.Equal(t, []string{"wechatwork_user_id"}, rep.CustomFieldsMade)
+	assert.Equal(t, "runs/x/report.json", rep.ReportKey)
+
+	v, err := env.QueryWorkflow(QueryProgress)
+	require.NoError(t, err)
+	var p Progress
+	require.NoError(t, v.Get(&p))
+	assert.Equal(t, 2, p.ChunksDone)
+	assert.Equal(t, 2, p.ChunksTotal)
+}
+
+func TestUpstreamNoOpWritesNothing(t *testing.T) {
+	env, f := newEnv(t)
+	env.OnActivity(f.excel.ParseExport, mock.Anything, mock.Anything).Return(parsed(40), nil).Once()
+	env.OnActivity(f.authing.ReadAuthing, mock.Anything, mock.Anything).Return(readResult(), nil).Once()
+	env.OnActivity(f.plan.PlanUpstream, mock.Anything, mock.Anything).Return(planned(plan.Counts{UsersUnchanged: 40}, 40), nil).Once()
+	saved(env, f)
+	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx"})
+	require.NoError(t, env.GetWorkflowError())
+	var rep Report
+	require.NoError(t, env.GetWorkflowResult(&rep))
+	assert.Equal(t, StatusCompleted, rep.Status)
+	assert.Zero(t, rep.Applied.Writes())
+}
+
+func TestUpstreamDryRunStopsAfterThePlan(t *testing.T) {
+	env, f := newEnv(t)
+	env.OnActivity(f.excel.ParseExport, mock.Anything, mock.Anything).Return(parsed(40), nil).Once()
+	env.OnActivity(f.authing.ReadAuthing, mock.Anything, mock.Anything).Return(readResult(), nil).Once()
+	env.OnActivity(f.plan.PlanUpstream, mock.Anything, mock.Anything).
+		Return(planned(plan.Counts{UsersCreate: 40}, 0, activities.Chunk{Kind: activities.ChunkCreate, Key: "c0", Count: 40}), nil).Once()
+	saved(env, f)
+	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", DryRun: true})
+	require.NoError(t, env.GetWorkflowError())
+	var rep Report
+	require.NoError(t, env.GetWorkflowResult(&rep))
+	assert.Equal(t, StatusDryRun, rep.Status)
+	assert.Equal(t, 40, rep.Planned.UsersCreate)
+	assert.Zero(t, rep.Applied.Writes())
+	assert.Equal(t, "runs/x/plan/plan.json", rep.PlanKey)
+}
+
+func deletePlan(env *testsuite.TestWorkflowEnvironment, f fakes) {
+	env.OnActivity(f.excel.ParseExport, mock.Anything, mock.Anything).Return(parsed(100), nil).Once()
+	env.OnActivity(f.authing.ReadAuthing, mock.Anything, mock.Anything).Return(readResult(), nil).Once()
+	env.OnActivity(f.plan.PlanUpstream, mock.Anything, mock.Anything).
+		Return(planned(plan.Counts{UsersDelete: 60}, 160, activities.Chunk{Kind: activities.ChunkDelete, Key: "d0", Count: 60}), nil).Once()
+}
+
+func TestUpstreamWaitsForApproval(t *testing.T) {
+	env, f := newEnv(t)
+	deletePlan(env, f)
+	env.OnActivity(f.authing.EnsureCustomFields, mock.Anything, mock.Anything).Return(activities.EnsureCustomFieldsResult{}, nil).Once()
+	env.OnActivity(f.authing.ApplyDepartments, mock.Anything, mock.Anything).Return(activities.ApplyDepartmentsResult{DepartmentMap: "m"}, nil).Once()
+	env.OnActivity(f.authing.ApplyUserChunk, mock.Anything, mock.Anything).Return(activities.ApplyUserChunkResult{Applied: plan.Counts{UsersDelete: 60}}, nil).Once()
+	saved(env, f)
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(QueryProgress)
+		require.NoError(t, err)
+		var p Progress
+		require.NoError(t, v.Get(&p))
+		assert.Equal(t, StatusAwaitingApprove, p.Status)
+		assert.Len(t, p.AwaitingApproval, 2, "absolute and percentage limits")
+		env.SignalWorkflow(SignalApprove, Approval{By: "admin", Reason: "reorg"})
+	}, time.Hour)
+	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Mode: plan.ModeDeleteOnly})
+	require.NoError(t, env.GetWorkflowError())
+	var rep Report
+	require.NoError(t, env.GetWorkflowResult(&rep))
+	assert.Equal(t, StatusCompleted, rep.Status)
+	require.NotNil(t, rep.Approval)
+	assert.Equal(t, "approved", rep.Approval.Decision)
+	assert.Equal(t, "admin", rep.Approval.By)
+	assert.Equal(t, 60, rep.Applied.UsersDelete)
+}
+
+func TestUpstreamRejectedOrTimedOut(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		signal   bool
+		decision string
+	}{{"rejected", true, "rejected"}, {"timed out", false, "timed-out"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			env, f := newEnv(t)
+			deletePlan(env, f)
+			saved(env, f)
+			if tc.signal {
+				env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalReject, Approval{By: "admin"}) }, time.Minute)
+			}
+			env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Mode: plan.ModeDeleteOnly, ApprovalTimeout: "2h"})
+			require.NoError(t, env.GetWorkflowError())
+			var rep Report
+			require.NoError(t, env.GetWorkflowResult(&rep))
+			assert.Equal(t, StatusRejected, rep.Status)
+			assert.Equal(t, tc.decision, rep.Approval.Decision)
+			assert.Zero(t, rep.Applied.Writes())
+		})
+	}
+}
+
+func TestUpstreamBadFileFailsWithAReport(t *testing.T) {
+	env, f := newEnv(t)
+	env.OnActivity(f.excel.ParseExport, mock.Anything, mock.Anything).Return(activities.ParseExportResult{},
+		temporal.NewNonRetryableApplicationError("demo.xlsx: sheet 成员列表: no header row", activities.ErrTypeBadInput, nil)).Once()
+	env.OnActivity(f.authing.ReadAuthing, mock.Anything, mock.Anything).Return(readResult(), nil).Once()
+	saved(env, f)
+	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx"})
+	err := env.GetWorkflowError()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no header row")
+	var appErr *temporal.ApplicationError
+	require.True(t, errors.As(err, &appErr))
+	assert.Equal(t, activities.ErrTypeBadInput, appErr.Type())
+	var rep Report
+	require.NoError(t, appErr.Details(&rep))
+	assert.Equal(t, StatusFailed, rep.Status)
+	assert.Contains(t, rep.Error, "no header row")
+}
+
+func TestUpstreamCircuitBreaker(t *testing.T) {
+	env, f := newEnv(t)
+	var chunks []activities.Chunk
+	for i := range 10 {
+		chunks = append(chunks, activities.Chunk{Kind: activities.ChunkCreate, Key: fmt.Sprintf("c%d", i), Count: 100})
+	}
+	env.OnActivity(f.excel.ParseExport, mock.Anything, mock.Anything).Return(parsed(1000), nil).Once()
+	env.OnActivity(f.authing.ReadAuthing, mock.Anything, mock.Anything).Return(readResult(), nil).Once()
+	env.OnActivity(f.plan.PlanUpstream, mock.Anything, mock.Anything).Return(planned(plan.Counts{UsersCreate: 1000}, 0, chunks...), nil).Once()
+	env.OnActivity(f.authing.EnsureCustomFields, mock.Anything, mock.Anything).Return(activities.EnsureCustomFieldsResult{}, nil).Once()
+	env.OnActivity(f.authing.ApplyDepartments, mock.Anything, mock.Anything).Return(activities.ApplyDepartmentsResult{DepartmentMap: "m"}, nil).Once()
+	calls := 0
+	env.OnActivity(f.authing.ApplyUserChunk, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, _ activities.ApplyUserChunkInput) (activities.ApplyUserChunkResult, error) {
+			calls++
+			return activities.ApplyUserChunkResult{Applied: plan.Counts{UsersCreate: 10}, Failed: plan.Counts{UsersCreate: 90}}, nil
+		})
+	saved(env, f)
+	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Concurrency: 1})
+	err := env.GetWorkflowError()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "circuit breaker")
+	assert.Equal(t, 1, calls, "no chunk is started once the breaker is open")
+}
+
+func TestUpstreamValidatesInput(t *testing.T) {
+	for _, tc := range []struct {
+		in   UpstreamInput
+		want string
+	}{
+		{UpstreamInput{}, `"file" is required`},
+		{UpstreamInput{File: "f", Mode: "both"}, `mode "both"`},
+		{UpstreamInput{File: "f", DeleteAction: "shred"}, `deleteAction "shred"`},
+		{UpstreamInput{File: "f", IgnoreFields: []string{"password"}}, `"password" is not a synced field`},
+		{UpstreamInput{File: "f", StartRow: 5, EndRow: ptr(2)}, "startRow 5 / endRow 2"},
+		{UpstreamInput{File: "f", ApprovalTimeout: "soon"}, `approvalTimeout "soon"`},
+	} {
+		env, _ := newEnv(t)
+		env.ExecuteWorkflow(UpstreamSync, tc.in)
+		err := env.GetWorkflowError()
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), tc.want)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
