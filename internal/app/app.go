@@ -39,6 +39,19 @@ func Register(w worker.Registry, d Deps) {
 	w.RegisterActivity(&activities.CheckActivities{Conns: d.Conns})
 }
 
+// WeCom's per-corp, per-API budgets (reference/wecom-api.md §7), used when only one is configured.
+const (
+	wecomPerMinute = 10000
+	wecomPerHour   = 150000
+)
+
+func positiveOr(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
 // Connections builds the API clients of every configured connection.
 func Connections(cfg *config.Config, log *zap.Logger) (activities.Connections, error) {
 	conns := activities.Connections{}
@@ -64,7 +77,7 @@ func Connections(cfg *config.Config, log *zap.Logger) (activities.Connections, e
 				opts = append(opts, wecom.WithBaseURL(w.URL))
 			}
 			if w.PerMinute > 0 || w.PerHour > 0 {
-				opts = append(opts, wecom.WithRateLimit(w.PerMinute, w.PerHour))
+				opts = append(opts, wecom.WithRateLimit(positiveOr(w.PerMinute, wecomPerMinute), positiveOr(w.PerHour, wecomPerHour)))
 			}
 			c, err := wecom.NewClient(opts...)
 			if err != nil {
