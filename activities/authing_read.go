@@ -81,13 +81,15 @@ func (a *AuthingActivities) ReadAuthing(ctx context.Context, in ReadAuthingInput
 	}
 	if !containsString(res.MissingCustomFields, mapping.KeyUserID) {
 		// Without the custom field no user can carry it: nobody is owned yet.
+		read := 0
 		err = c.Users.ForEachPage(ctx, ownedUsersQuery(nil), a.readConcurrency(), func(page []authing.User) error {
 			for _, u := range page {
 				if err := users.Write(currentUser(u)); err != nil {
 					return err
 				}
 			}
-			activity.RecordHeartbeat(ctx, users)
+			read += len(page)
+			activity.RecordHeartbeat(ctx, read)
 			return nil
 		})
 		if err != nil {

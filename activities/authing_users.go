@@ -49,7 +49,7 @@ func (a *AuthingActivities) ApplyUserChunk(ctx context.Context, in ApplyUserChun
 	if err != nil {
 		return ApplyUserChunkResult{}, err
 	}
-	r := &chunkRun{a: a, c: c, in: in, retried: activity.GetInfo(ctx).Attempt > 1}
+	r := &chunkRun{a: a, c: c, in: in, retried: activity.GetInfo(ctx).Attempt > 1 || activity.HasHeartbeatDetails(ctx)}
 	if activity.HasHeartbeatDetails(ctx) {
 		_ = activity.GetHeartbeatDetails(ctx, &r.prog)
 	}
