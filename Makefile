@@ -4,7 +4,8 @@ BIN       := $(CURDIR)/bin
 TEMPORAL  := $(BIN)/temporal
 # The temporal CLI is pinned: v1.5.1 is the newest that `go install` builds (reference/temporal-notes.md §8.3).
 TEMPORAL_VERSION := v1.5.1
-STATICCHECK_VERSION := 2025.1.1
+STATICCHECK_VERSION := v0.8.2
+WORKFLOWCHECK_VERSION := v0.6.0
 export GOTOOLCHAIN := local
 
 .PHONY: all tools build test test-short lint bench dev run clean
@@ -33,10 +34,11 @@ test: tools
 test-short:
 	$(GO) test -short -count=1 ./...
 
-## lint: go vet and staticcheck (pinned)
+## lint: go vet, staticcheck and Temporal's workflowcheck (determinism), all pinned
 lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	$(GO) run go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION) ./workflows/...
 
 ## bench: 100k-user upstream sync against the emulators at their real rate limits (prints numbers)
 bench: tools build

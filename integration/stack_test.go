@@ -145,18 +145,6 @@ func (s *stack) saveHistory(run client.WorkflowRun, name string) {
 	require.NoError(s.t, os.WriteFile(path, raw, 0o644))
 }
 
-// historyLength counts the events of a run.
-func (s *stack) historyLength(run client.WorkflowRun) int {
-	it := s.client.GetWorkflowHistory(context.Background(), run.GetID(), run.GetRunID(), false, 0)
-	n := 0
-	for it.HasNext() {
-		_, err := it.Next()
-		require.NoError(s.t, err)
-		n++
-	}
-	return n
-}
-
 // directory is what Authing holds, in the terms of the export: users by userid.
 type directory struct {
 	Departments []string           // every department path below the root, sorted

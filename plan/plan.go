@@ -56,7 +56,7 @@ func createUpdate(in Input) *Plan {
 	for _, d := range in.Desired {
 		cur, ok := current[key(d.Profile.WeComUserID)]
 		if !ok {
-			p.UserCreates = append(p.UserCreates, UserCreate{Sheet: d.Sheet, Row: d.Row, Profile: d.Profile, Departments: d.Departments})
+			p.UserCreates = append(p.UserCreates, UserCreate(d))
 			continue
 		}
 		ch := UserChange{AuthingID: cur.AuthingID, UserID: d.Profile.WeComUserID, Sheet: d.Sheet, Row: d.Row}

@@ -171,20 +171,7 @@ func TestRateLimitRecovery(t *testing.T) {
 	// recover from the 429s by backing off.
 	e := setup(t, authingemu.DemoSeed(), []authingemu.Option{authingemu.WithQPS(20, 2)},
 		WithRateLimit(1000, 50), WithRetry(30), WithBackoff(10*time.Millisecond, 100*time.Millisecond))
-	ctx := context.Background()
-	var wg sync.WaitGroup
-	errs := make(chan error, 10)
-	for range 10 {
-		wg.Go(func() {
-			_, err := e.c.Organizations.Get(ctx, "xinghe")
-			errs <- err
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
+	concurrently(t, e.c, 10)
 	calls := e.emu.Calls()
 	assert.Greater(t, calls["get-organization"], 10, "some calls must have been throttled and retried")
 }
@@ -193,19 +180,7 @@ func TestClientLimiterPacesCalls(t *testing.T) {
 	// The emulator allows 40 calls per second without burst; a client limited to 8 per second
 	// never meets its throttle, even without retries and with callers in parallel.
 	e := setup(t, authingemu.DemoSeed(), []authingemu.Option{authingemu.WithQPS(40, 1)}, WithRateLimit(8, 1), WithRetry(0))
-	var wg sync.WaitGroup
-	errs := make(chan error, 6)
-	for range 6 {
-		wg.Go(func() {
-			_, err := e.c.Organizations.Get(context.Background(), "xinghe")
-			errs <- err
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
+	concurrently(t, e.c, 6)
 	assert.Equal(t, 6, e.emu.Calls()["get-organization"])
 }
 

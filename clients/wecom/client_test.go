@@ -28,10 +28,9 @@ const (
 
 // fakeClock is shared by the emulator and the client; the client's sleeps advance it.
 type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	slept  []time.Duration
-	sleeps int
+	mu    sync.Mutex
+	now   time.Time
+	slept []time.Duration
 }
 
 func newFakeClock() *fakeClock {

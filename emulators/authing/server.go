@@ -35,7 +35,6 @@
 package authing
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -52,6 +51,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/wecomsync/wecomsync/emulators/internal/faults"
+	"github.com/wecomsync/wecomsync/emulators/internal/jsonio"
 )
 
 // Defaults of the options.
@@ -261,15 +261,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if ok {
 			s.calls[verb].Add(1)
 		}
-		writeJSON(w, http.StatusNotFound, envelope{StatusCode: 404, Message: "Cannot " + r.Method + " " + r.URL.Path})
+		jsonio.Write(w, http.StatusNotFound, envelope{StatusCode: 404, Message: "Cannot " + r.Method + " " + r.URL.Path})
 		return
 	}
 	s.calls[verb].Add(1)
-	if s.latency > 0 && !sleep(r.Context(), s.latency) {
+	if s.latency > 0 && !faults.Wait(r.Context(), s.latency) {
 		return
 	}
 	if s.limiter != nil && !s.limiter.Allow() {
-		writeJSON(w, http.StatusTooManyRequests, envelope{StatusCode: 429, Message: throttleMessage})
+		jsonio.Write(w, http.StatusTooManyRequests, envelope{StatusCode: 429, Message: throttleMessage})
 		return
 	}
 	rule, handled := s.faults.Apply(w, r, verb)
@@ -303,7 +303,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, aerr)
 		return
 	}
-	writeJSON(w, http.StatusOK, envelope{StatusCode: 200, Message: okMessage, Data: data})
+	jsonio.Write(w, http.StatusOK, envelope{StatusCode: 200, Message: okMessage, Data: data})
 }
 
 // dispatch runs the handler under the state lock; a successful write bumps the state version.
@@ -457,13 +457,7 @@ func errDeptNotFound(id string) *apiError {
 }
 
 func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
-	writeJSON(w, http.StatusOK, envelope{StatusCode: e.status, Message: e.msg, APICode: e.apiCode, RequestID: newRequestID()})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	jsonio.Write(w, http.StatusOK, envelope{StatusCode: e.status, Message: e.msg, APICode: e.apiCode, RequestID: newRequestID()})
 }
 
 // decode unmarshals a JSON body; an empty body decodes as {}.
@@ -486,18 +480,6 @@ func randomHex(n int) string {
 func newRequestID() string {
 	h := randomHex(16)
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
-// sleep waits d unless ctx ends first; it reports whether the full wait passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // ---- query helpers ----

@@ -7,12 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wecomsync/wecomsync/emulators/internal/fakeclock"
 )
 
 const (
@@ -20,24 +21,9 @@ const (
 	tSecret = "pool-1-secret"
 )
 
-// testClock is a settable clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newTestClock() *testClock { return &testClock{t: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newTestClock is a settable clock.
+func newTestClock() *fakeclock.Clock {
+	return fakeclock.New(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
 }
 
 // testEnv is an emulator behind httptest with a valid token.
@@ -63,14 +49,24 @@ func newEnv(t *testing.T, seed Fixture, opts ...Option) *testEnv {
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	e := &testEnv{s: s, srv: srv}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-		ExpiresIn   int    `json:"expires_in"`
-	}
-	e.ok(t, http.MethodPost, "get-management-token", map[string]string{"accessKeyId": tPool, "accessKeySecret": tSecret}, nil, &tok)
+	tok := e.managementToken(t)
 	require.NotEmpty(t, tok.AccessToken)
 	e.token = tok.AccessToken
 	return e
+}
+
+// tokenAnswer is the data of get-management-token.
+type tokenAnswer struct {
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int    `json:"expires_in"`
+}
+
+// managementToken asks get-management-token for a token with the test pool's credentials.
+func (e *testEnv) managementToken(t *testing.T) tokenAnswer {
+	t.Helper()
+	var tok tokenAnswer
+	e.ok(t, http.MethodPost, "get-management-token", map[string]string{"accessKeyId": tPool, "accessKeySecret": tSecret}, nil, &tok)
+	return tok
 }
 
 // do sends one request with the token and pool header and returns the HTTP status and envelope.
@@ -182,11 +178,7 @@ func TestAuthentication(t *testing.T) {
 
 func TestTokenAnswer(t *testing.T) {
 	e := newEnv(t, DemoSeed(), WithTokenTTL(90*time.Minute))
-	var tok struct {
-		AccessToken string `json:"access_token"`
-		ExpiresIn   int    `json:"expires_in"`
-	}
-	e.ok(t, http.MethodPost, "get-management-token", map[string]string{"accessKeyId": tPool, "accessKeySecret": tSecret}, nil, &tok)
+	tok := e.managementToken(t)
 	assert.Equal(t, 5400, tok.ExpiresIn)
 	assert.NotEqual(t, e.token, tok.AccessToken)
 }

@@ -1,10 +1,9 @@
 package authing
 
 import (
-	"encoding/json"
-	"fmt"
-	"os"
 	"time"
+
+	"github.com/wecomsync/wecomsync/emulators/internal/jsonio"
 )
 
 // Fixture is the whole state of one user pool: what Seed loads and Snapshot returns. It is plain JSON
@@ -101,15 +100,7 @@ type EnumOption struct {
 
 // ReadFixture reads a Fixture from a JSON file (Server.LoadFixture reads and seeds in one step).
 func ReadFixture(path string) (Fixture, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return Fixture{}, fmt.Errorf("read fixture: %w", err)
-	}
-	var f Fixture
-	if err := json.Unmarshal(b, &f); err != nil {
-		return Fixture{}, fmt.Errorf("decode fixture %s: %w", path, err)
-	}
-	return f, nil
+	return jsonio.ReadFile[Fixture]("fixture", path)
 }
 
 // DemoSeed is the demo pool: one organization 星河科技 (code xinghe) without departments or users, and

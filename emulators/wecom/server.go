@@ -1,7 +1,6 @@
 package wecom
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -302,7 +301,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.countCall(path)
-	if !sleep(r.Context(), s.latency) {
+	if !faults.Wait(r.Context(), s.latency) {
 		return
 	}
 	rule, handled := s.faults.Apply(w, r, path)
@@ -351,21 +350,6 @@ func (s *Server) countCall(path string) {
 	s.callsMu.Lock()
 	defer s.callsMu.Unlock()
 	s.calls[path]++
-}
-
-// sleep waits d unless ctx ends first; it reports whether ctx is still live.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // result is what an endpoint answers: a body on success, else an errcode.

@@ -2,9 +2,9 @@ package wecom
 
 import (
 	"encoding/json"
-	"fmt"
-	"os"
 	"slices"
+
+	"github.com/wecomsync/wecomsync/emulators/internal/jsonio"
 )
 
 // User status values (response field "status").
@@ -87,15 +87,7 @@ type Fixture struct {
 
 // LoadFixture reads a Fixture from a JSON file.
 func LoadFixture(path string) (Fixture, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return Fixture{}, fmt.Errorf("load fixture: %w", err)
-	}
-	var f Fixture
-	if err := json.Unmarshal(b, &f); err != nil {
-		return Fixture{}, fmt.Errorf("load fixture %s: %w", path, err)
-	}
-	return f, nil
+	return jsonio.ReadFile[Fixture]("fixture", path)
 }
 
 // clone returns a deep copy of the department.

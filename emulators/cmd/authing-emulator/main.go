@@ -10,20 +10,15 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"go.uber.org/zap"
 
 	authingemu "github.com/wecomsync/wecomsync/emulators/authing"
+	"github.com/wecomsync/wecomsync/emulators/internal/httpserve"
 )
 
 func main() {
@@ -79,7 +74,6 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: emu.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	snap := emu.Snapshot()
 	log.Info("authing emulator listening",
 		zap.String("addr", ln.Addr().String()),
@@ -93,23 +87,11 @@ func run(args []string) error {
 		zap.Duration("tokenTTL", *ttl),
 	)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := httpserve.SignalContext()
 	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("serve: %w", err)
-		}
-		return nil
-	case <-ctx.Done():
+	if err := httpserve.Serve(ctx, ln, emu.Handler()); err != nil {
+		return err
 	}
-	log.Info("shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
+	log.Info("authing emulator stopped")
 	return nil
 }

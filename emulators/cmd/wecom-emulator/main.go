@@ -14,14 +14,12 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/wecomsync/wecomsync/emulators/internal/httpserve"
 	"github.com/wecomsync/wecomsync/emulators/wecom"
 )
 
@@ -143,14 +141,13 @@ func run(args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := httpserve.SignalContext()
 	defer stop()
 	return serve(ctx, ln, emu, c, log)
 }
 
-// serve answers on ln until ctx ends, then shuts down gracefully.
+// serve answers on ln until ctx ends, then shuts down gracefully, logging the start and the stop.
 func serve(ctx context.Context, ln net.Listener, emu *wecom.Server, c config, log *zap.Logger) error {
-	srv := &http.Server{Handler: emu.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	snap := emu.Snapshot()
 	log.Info("wecom emulator listening",
 		zap.String("addr", ln.Addr().String()),
@@ -164,21 +161,8 @@ func serve(ctx context.Context, ln net.Listener, emu *wecom.Server, c config, lo
 		zap.Int("rate_per_min", c.perMinute),
 		zap.Int("rate_per_hour", c.perHour),
 		zap.Duration("token_ttl", c.tokenTTL))
-
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
+	if err := httpserve.Serve(ctx, ln, emu.Handler()); err != nil {
+		return err
 	}
 	log.Info("wecom emulator stopped")
 	return nil

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wecomsync/wecomsync/emulators/internal/jsonio"
 )
 
 // Kind of injected fault.
@@ -199,7 +201,7 @@ func (i *Injector) Apply(w http.ResponseWriter, r *http.Request, path string) (R
 	if !ok {
 		return Rule{}, false
 	}
-	if !wait(r.Context(), rule.Delay) {
+	if !Wait(r.Context(), rule.Delay) {
 		return rule, true
 	}
 	switch rule.Kind {
@@ -223,8 +225,9 @@ func (i *Injector) Apply(w http.ResponseWriter, r *http.Request, path string) (R
 	}
 }
 
-// wait sleeps for d unless ctx ends first; it reports whether the full delay passed.
-func wait(ctx context.Context, d time.Duration) bool {
+// Wait sleeps for d unless ctx ends first; it reports whether the full delay passed (for d ≤ 0,
+// whether ctx is still live). The emulators use it for injected and configured latency.
+func Wait(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
@@ -256,23 +259,23 @@ func (i *Injector) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet:
-			writeJSON(w, http.StatusOK, nonNil(i.Rules()))
+			jsonio.Write(w, http.StatusOK, nonNil(i.Rules()))
 		case http.MethodPost:
 			rules, err := decodeRules(r)
 			if err != nil {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+				jsonio.Write(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 				return
 			}
 			for _, rule := range rules {
 				i.Add(rule)
 			}
-			writeJSON(w, http.StatusCreated, nonNil(i.Rules()))
+			jsonio.Write(w, http.StatusCreated, nonNil(i.Rules()))
 		case http.MethodDelete:
 			i.Reset()
 			w.WriteHeader(http.StatusNoContent)
 		default:
 			w.Header().Set("Allow", "GET, POST, DELETE")
-			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET, POST or DELETE"})
+			jsonio.Write(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET, POST or DELETE"})
 		}
 	})
 }
@@ -310,10 +313,4 @@ func nonNil(rules []Rule) []Rule {
 		return []Rule{}
 	}
 	return rules
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }
