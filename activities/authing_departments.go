@@ -51,6 +51,8 @@ func (a *AuthingActivities) ApplyDepartments(ctx context.Context, in ApplyDepart
 
 	var mu sync.Mutex
 	var failures []Failure
+	hb := startHeartbeat(ctx, 0)
+	defer hb.close()
 	for _, level := range byDepth(creates) {
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(a.writeConcurrency())
@@ -58,14 +60,15 @@ func (a *AuthingActivities) ApplyDepartments(ctx context.Context, in ApplyDepart
 			mu.Lock()
 			_, exists := ids[d.Path]
 			parentID, parentOK := ids[d.Parent]
-			mu.Unlock()
-			if exists {
+			switch {
+			case exists:
 				res.Created++ // created by an earlier attempt of this run
-				continue
-			}
-			if !parentOK {
+			case !parentOK:
 				failures = append(failures, Failure{Object: "department", Key: d.Path, Action: "create",
 					Message: fmt.Sprintf("parent department %q could not be created", d.Parent)})
+			}
+			mu.Unlock()
+			if exists || !parentOK {
 				continue
 			}
 			g.Go(func() error {
@@ -87,7 +90,7 @@ func (a *AuthingActivities) ApplyDepartments(ctx context.Context, in ApplyDepart
 		if err := g.Wait(); err != nil {
 			return res, err
 		}
-		activity.RecordHeartbeat(ctx, res.Created)
+		hb.set(res.Created)
 	}
 	res.Failed = len(failures)
 	res.FailureSample = failures[:min(len(failures), SampleSize)]
@@ -151,9 +154,10 @@ func readTree(ctx context.Context, c *authing.Client, orgCode string) (TreeSnaps
 
 // ensureOrganization creates the organization, or finds it when an earlier attempt already did.
 func ensureOrganization(ctx context.Context, c *authing.Client, code, name string) (authing.Organization, error) {
-	org, exists, err := pickOrganization(ctx, c, "")
-	if err == nil && exists && org.OrganizationCode == code {
-		return org, nil
+	if org, err := c.Organizations.Get(ctx, code); err == nil {
+		return *org, nil // an earlier attempt created it
+	} else if !authing.IsNotFound(err) {
+		return authing.Organization{}, classify(fmt.Sprintf("look up organization %q", code), err)
 	}
 	created, err := c.Organizations.Create(ctx, &authing.CreateOrganizationRequest{OrganizationCode: code, OrganizationName: name})
 	if err != nil {
@@ -176,10 +180,11 @@ func byDepth(creates []plan.DepartmentCreate) [][]plan.DepartmentCreate {
 	return levels
 }
 
-// writeFailures stores a list of failures (nothing when it is empty).
+// writeFailures stores a list of failures at key; an empty list removes what an earlier attempt
+// stored there.
 func (a *AuthingActivities) writeFailures(ctx context.Context, key string, failures []Failure) error {
 	if len(failures) == 0 {
-		return nil
+		return a.Store.Delete(ctx, key)
 	}
 	w, err := a.Store.NewLineWriter(ctx, key)
 	if err != nil {

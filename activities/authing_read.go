@@ -129,7 +129,8 @@ func currentUser(u authing.User) plan.CurrentUser {
 			Username: u.Username, Name: u.Name, Nickname: u.Nickname, Phone: u.Phone, PhoneCountryCode: u.PhoneCountryCode,
 			Email: u.Email, Gender: u.Gender, Status: u.Status, CustomData: u.CustomData,
 		}),
-		DepartmentIDs: u.DepartmentIDs,
+		DepartmentIDs:    u.DepartmentIDs,
+		MainDepartmentID: u.MainDepartmentID,
 	}
 }
 

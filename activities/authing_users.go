@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -68,10 +69,18 @@ func (a *AuthingActivities) ApplyUserChunk(ctx context.Context, in ApplyUserChun
 	default:
 		err = fmt.Errorf("unknown chunk kind %q", in.Chunk.Kind)
 	}
-	return ApplyUserChunkResult{Applied: r.prog.Applied, Failed: r.prog.Failed, FailureSample: r.prog.Sample}, err
+	p := r.snapshot()
+	res := ApplyUserChunkResult{Applied: p.Applied, Failed: p.Failed, FailureSample: p.Sample}
+	if err != nil {
+		// A failed chunk still wrote what it wrote: the result rides in the error's details so the
+		// workflow's report counts it.
+		return res, withPartialResult(err, res)
+	}
+	return res, nil
 }
 
-// applyBatches reads the chunk, splits it into batches and runs those not done yet.
+// applyBatches reads the chunk, splits it into batches and runs those not done yet, heartbeating
+// the progress so that a retry resumes after the last finished batch.
 func applyBatches[T any](ctx context.Context, r *chunkRun, apply func(context.Context, []T) (plan.Counts, plan.Counts, []Failure, error)) error {
 	var items []T
 	if err := claimcheck.ReadLines(ctx, r.a.Store, r.in.Chunk.Key, func(v T) error {
@@ -84,6 +93,8 @@ func applyBatches[T any](ctx context.Context, r *chunkRun, apply func(context.Co
 	if len(r.prog.Done) != n {
 		r.prog = chunkProgress{Done: make([]bool, n)}
 	}
+	hb := startHeartbeat(ctx, r.snapshot())
+	defer hb.close()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(r.a.writeConcurrency())
 	for b := 0; b < n; b++ {
@@ -96,6 +107,8 @@ func applyBatches[T any](ctx context.Context, r *chunkRun, apply func(context.Co
 			if err != nil {
 				return err
 			}
+			// Written even when empty: a batch that failed in an earlier attempt and succeeded now
+			// must not keep its old failures.
 			if err := r.a.writeFailures(gctx, r.failureKey(b), failures); err != nil {
 				return err
 			}
@@ -107,11 +120,25 @@ func applyBatches[T any](ctx context.Context, r *chunkRun, apply func(context.Co
 			if room := SampleSize - len(r.prog.Sample); room > 0 {
 				r.prog.Sample = append(r.prog.Sample, failures[:min(room, len(failures))]...)
 			}
-			activity.RecordHeartbeat(ctx, r.prog)
+			hb.set(r.snapshotLocked())
 			return nil
 		})
 	}
 	return g.Wait()
+}
+
+// snapshot copies the progress for a heartbeat (the batch goroutines keep changing it).
+func (r *chunkRun) snapshot() chunkProgress {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.snapshotLocked()
+}
+
+func (r *chunkRun) snapshotLocked() chunkProgress {
+	p := r.prog
+	p.Done = slices.Clone(r.prog.Done)
+	p.Sample = slices.Clone(r.prog.Sample)
+	return p
 }
 
 // failureKey is where batch b of this chunk keeps its failures (overwritten when the batch reruns).
@@ -175,15 +202,27 @@ func (r *chunkRun) createBatch(ctx context.Context, batch []plan.UserCreate) (ap
 	}
 	for i, in := range inputs {
 		u := pending[i]
-		if _, err := r.c.Users.Create(ctx, in, opts); err != nil {
-			if !authing.IsRecord(err) {
-				return applied, failed, nil, classify("create user "+u.Profile.WeComUserID, err)
+		_, err := r.c.Users.Create(ctx, in, opts)
+		if err != nil && authing.IsConflict(err) {
+			// Already there? Then an earlier call created it (a batch that was not all-or-nothing,
+			// or a retried request whose answer was lost): that is success, not a conflict.
+			there, lerr := r.existingUserIDs(ctx, []plan.UserCreate{u})
+			if lerr != nil {
+				return applied, failed, nil, lerr
 			}
+			if there[strings.ToLower(u.Profile.WeComUserID)] {
+				err = nil
+			}
+		}
+		switch {
+		case err == nil:
+			applied.UsersCreate++
+		case authing.IsRecord(err):
 			failed.UsersCreate++
 			failures = append(failures, userFailure(u.Profile.WeComUserID, "create", u.Sheet, u.Row, err))
-			continue
+		default:
+			return applied, failed, nil, classify("create user "+u.Profile.WeComUserID, err)
 		}
-		applied.UsersCreate++
 	}
 	return applied, failed, failures, nil
 }

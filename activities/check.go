@@ -35,9 +35,9 @@ const (
 	CheckNotConfigured = "not configured"
 )
 
-// CheckConnections gets a token from each system and makes one cheap read (test connection). An
+// TestConnections gets a token from each system and makes one cheap read (test connection). An
 // unreachable or refusing system is reported, not returned as an error.
-func (a *CheckActivities) CheckConnections(ctx context.Context, in CheckConnectionsInput) (CheckConnectionsResult, error) {
+func (a *CheckActivities) TestConnections(ctx context.Context, in CheckConnectionsInput) (CheckConnectionsResult, error) {
 	names := in.Connections
 	if len(names) == 0 {
 		for n := range a.Conns {

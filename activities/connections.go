@@ -78,3 +78,14 @@ func apiError(err error) (*authing.APIError, bool) {
 	ok := errors.As(err, &e)
 	return e, ok
 }
+
+// withPartialResult attaches what an activity did before it failed to its error, keeping the
+// error's type and retryability; the workflow reads it with temporal.ApplicationError.Details.
+func withPartialResult(err error, partial any) error {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return temporal.NewApplicationErrorWithOptions(appErr.Message(), appErr.Type(), temporal.ApplicationErrorOptions{
+			NonRetryable: appErr.NonRetryable(), Cause: err, Details: []any{partial}})
+	}
+	return temporal.NewApplicationErrorWithOptions(err.Error(), "", temporal.ApplicationErrorOptions{Cause: err, Details: []any{partial}})
+}

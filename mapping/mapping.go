@@ -137,7 +137,7 @@ func Changes(want, have Profile, ignore []string) map[string]any {
 			continue
 		}
 		w, h := f.get(&want), f.get(&have)
-		if w == "" || equalValue(f.Name, w, h) {
+		if w == "" || equalValue(f.Name, w, h) || (f.Name == "status" && !syncedStatus(h)) {
 			continue
 		}
 		if key, ok := strings.CutPrefix(f.Name, "customData."); ok {
@@ -159,6 +159,13 @@ func Changes(want, have Profile, ignore []string) map[string]any {
 		return nil
 	}
 	return out
+}
+
+// syncedStatus reports whether the sync may change a user's status: only between Activated and
+// Suspended (the export's 禁用状态). Resigned, Deactivated and Archived are an Authing admin's
+// decisions and are left alone.
+func syncedStatus(s string) bool {
+	return s == "" || s == StatusActivated || s == StatusSuspended
 }
 
 func equalValue(field, a, b string) bool {

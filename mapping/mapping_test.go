@@ -65,6 +65,8 @@ func TestChanges(t *testing.T) {
 		{"ignored custom key by bare name", with(have, func(p *Profile) { p.Position = "经理" }), []string{KeyUserPosition}, nil},
 		{"disabled", with(have, func(p *Profile) { p.Status = StatusSuspended }), nil, map[string]any{"status": StatusSuspended}},
 	}
+	resigned := with(have, func(p *Profile) { p.Status = "Resigned" })
+	assert.Nil(t, Changes(have, resigned, nil), "an Authing admin's Resigned is never set back to Activated")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.out, Changes(tt.want, have, tt.ignore))

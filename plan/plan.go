@@ -63,7 +63,7 @@ func createUpdate(in Input) *Plan {
 		ch.Fields = mapping.Changes(d.Profile, cur.Profile, in.Options.IgnoreFields)
 		if len(d.Departments) > 0 {
 			have, keep := splitMemberships(cur.DepartmentIDs, in.Tree)
-			if !samePaths(d.Departments, have) {
+			if !samePaths(d.Departments, have) || !sameMain(d.Departments[0], cur.MainDepartmentID, in.Tree) {
 				ch.Departments = d.Departments
 				ch.KeepDepartmentIDs = keep
 			}
@@ -141,6 +141,16 @@ func samePaths(a, b []string) bool {
 	return true
 }
 
+// sameMain reports whether the user's main department in Authing is the file's main department.
+// Authing may not report a main department (mainID empty): then only the set is compared.
+func sameMain(main, mainID string, tree *Tree) bool {
+	if mainID == "" {
+		return true
+	}
+	p, ok := tree.Path(mainID)
+	return !ok || p == main
+}
+
 func deleteOnly(in Input) (*Plan, error) {
 	action := in.Options.DeleteAction
 	if action == "" {
@@ -154,8 +164,10 @@ func deleteOnly(in Input) (*Plan, error) {
 	covered := map[string]bool{}
 	for _, d := range in.Desired {
 		inFile[key(d.Profile.WeComUserID)] = true
-		for _, path := range d.Departments {
-			covered[path] = true
+		// Only main departments define the scope: a member's secondary department elsewhere in
+		// the company must not bring that department's users into an export of one department.
+		if len(d.Departments) > 0 {
+			covered[d.Departments[0]] = true
 		}
 	}
 	for _, id := range in.Present {
@@ -182,8 +194,8 @@ func deleteOnly(in Input) (*Plan, error) {
 }
 
 // inScope reports whether a user absent from the file may be deleted: every one of its departments
-// in this organization lies inside a department the file covers (one that a member of the file
-// belongs to, or below it). A user with memberships only outside the organization is out of scope;
+// in this organization lies inside a department the file covers (the main department of a member
+// of the file, or below it). A user with memberships only outside the organization is out of scope;
 // one with no membership at all is in scope only when the file covers the root.
 func inScope(u CurrentUser, tree *Tree, covered map[string]bool) bool {
 	have, keep := splitMemberships(u.DepartmentIDs, tree)

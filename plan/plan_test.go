@@ -173,3 +173,40 @@ func TestLimits(t *testing.T) {
 		})
 	}
 }
+
+// A member's secondary department outside the export must not bring that department's users into
+// the delete scope (an export of 研发中心 where one engineer also belongs to 市场部).
+func TestDeleteOnlyScopeIgnoresSecondaryDepartments(t *testing.T) {
+	p, err := Compute(Input{
+		Tree:    testTree(),
+		Options: Options{Mode: ModeDeleteOnly},
+		Desired: []DesiredUser{desired("eng", "工程师", "研发中心/后端组", "市场部")},
+		Current: []CurrentUser{
+			current("a1", "eng", "工程师", "d2", "d3"),
+			current("a2", "marketer", "市场", "d3"),
+			current("a3", "gone-eng", "离职", "d2"),
+		},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []UserDelete{{AuthingID: "a3", UserID: "gone-eng", Action: DeleteActionDelete}}, p.UserDeletes)
+}
+
+func TestCreateUpdateDetectsMainDepartmentChange(t *testing.T) {
+	cur := current("a1", "u1", "一", "d2", "d3")
+	cur.MainDepartmentID = "d2"
+	p, err := Compute(Input{
+		Tree:    testTree(),
+		Options: Options{Mode: ModeCreateUpdate},
+		Desired: []DesiredUser{desired("u1", "一", "市场部", "研发中心/后端组")}, // same set, new main department
+		Current: []CurrentUser{cur},
+	})
+	require.NoError(t, err)
+	require.Len(t, p.UserChanges, 1)
+	assert.Equal(t, []string{"市场部", "研发中心/后端组"}, p.UserChanges[0].Departments)
+
+	cur.MainDepartmentID = "d3" // already the main department: nothing to do
+	p, err = Compute(Input{Tree: testTree(), Options: Options{Mode: ModeCreateUpdate},
+		Desired: []DesiredUser{desired("u1", "一", "市场部", "研发中心/后端组")}, Current: []CurrentUser{cur}})
+	require.NoError(t, err)
+	assert.Empty(t, p.UserChanges)
+}

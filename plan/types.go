@@ -46,6 +46,8 @@ type CurrentUser struct {
 	AuthingID     string          `json:"authingId"`
 	Profile       mapping.Profile `json:"profile"`
 	DepartmentIDs []string        `json:"departmentIds,omitempty"`
+	// MainDepartmentID is the user's main department in Authing ("" when Authing does not say).
+	MainDepartmentID string `json:"mainDepartmentId,omitempty"`
 }
 
 // Department is one Authing department of the organization.

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/xuri/excelize/v2"
+	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/wecomsync/wecomsync/activities"
 	"github.com/wecomsync/wecomsync/plan"
@@ -32,7 +33,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return errors.New("--id is required")
 	}
-	rep, runErr := waitReport(ctx, e.client.GetWorkflow(ctx, *id, *runID))
+	rep, runErr := currentReport(ctx, e, *id, *runID)
 	if rep == nil {
 		return fmt.Errorf("no report for %s: %w", *id, runErr)
 	}
@@ -52,6 +53,23 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return printOutcome(ctx, e, rep, runErr, *asJSON)
+}
+
+// currentReport returns a finished run's report, or a running run's report so far (query).
+func currentReport(ctx context.Context, e *env, id, runID string) (*workflows.Report, error) {
+	desc, err := e.client.DescribeWorkflowExecution(ctx, id, runID)
+	if err != nil {
+		return nil, err
+	}
+	if desc.WorkflowExecutionInfo.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		v, err := e.client.QueryWorkflow(ctx, id, runID, workflows.QueryReport)
+		if err != nil {
+			return nil, err
+		}
+		var rep workflows.Report
+		return &rep, v.Get(&rep)
+	}
+	return waitReport(ctx, e.client.GetWorkflow(ctx, id, runID))
 }
 
 // loadFullReport reads the stored report, which holds every reject and failure.
@@ -81,7 +99,7 @@ func printOutcome(_ context.Context, e *env, rep *workflows.Report, runErr error
 	} else {
 		printReport(e.stdout, rep)
 	}
-	if runErr != nil || rep.Status == workflows.StatusFailed || rep.Status == workflows.StatusRejected {
+	if runErr != nil || rep.Status == workflows.StatusFailed || rep.Status == workflows.StatusRejected || rep.Status == workflows.StatusCanceled {
 		if runErr != nil && !asJSON {
 			fmt.Fprintln(e.stderr, "the run failed:", runErr)
 		}
@@ -207,6 +225,14 @@ func cmdDecide(approve bool) func(context.Context, *env, []string) error {
 		}
 		if *id == "" {
 			return errors.New("--id is required")
+		}
+		// Only a run that waits for a decision takes one (the workflow ignores stray signals too).
+		p, err := queryProgress(ctx, e, *id, "")
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", name, *id, err)
+		}
+		if p.Status != workflows.StatusAwaitingApprove {
+			return fmt.Errorf("%s %s: the run is not waiting for approval (status %s, %s)", name, *id, p.Status, p.Phase)
 		}
 		if err := e.client.SignalWorkflow(ctx, *id, "", signal, workflows.Approval{By: *by, Reason: *reason}); err != nil {
 			return fmt.Errorf("%s %s: %w", name, *id, err)

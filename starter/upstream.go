@@ -37,6 +37,10 @@ func cmdUpstream(ctx context.Context, e *env, args []string) error {
 	deleteAction := fs.String("delete-action", string(plan.DeleteActionDelete), "delete-only: delete or suspend")
 	var ignore stringList
 	fs.Var(&ignore, "ignore-field", "a field never written on update (repeatable), e.g. phone, email")
+	maxDeletes := fs.Int("max-deletes", 0, "approval needed above this many deletions (default 50; -1 = no limit)")
+	maxDeletePct := fs.Float64("max-delete-percent", 0, "approval needed above this share of synced users deleted (default 10; -1 = no limit)")
+	approvalTimeout := fs.String("approval-timeout", "", "how long a run waits for approval before it rejects itself (default 24h)")
+	concurrency := fs.Int("concurrency", 0, "user chunks applied at once (default 4)")
 	id := fs.String("id", "", "workflow id (default upstream-<connection>: one run per connection at a time)")
 	wait := fs.Bool("wait", false, "wait for the run, show progress and print the report")
 	asJSON := fs.Bool("json", false, "with --wait: print the report as JSON on stdout")
@@ -57,6 +61,8 @@ func cmdUpstream(ctx context.Context, e *env, args []string) error {
 		File: ref, Mode: plan.Mode(*mode), Connection: *connection, OrganizationCode: *org,
 		IgnoreTopLevel: &ignoreTop, Sheet: *sheet, StartRow: *startRow, EndRow: endRow,
 		DryRun: *dryRun, DeleteAction: plan.DeleteAction(*deleteAction), IgnoreFields: ignore,
+		Limits:          plan.Limits{MaxDeletes: *maxDeletes, MaxDeletePercent: *maxDeletePct},
+		ApprovalTimeout: *approvalTimeout, Concurrency: *concurrency,
 	}
 	if *id == "" {
 		*id = "upstream-" + *connection
@@ -127,10 +133,12 @@ func waitReport(ctx context.Context, run client.WorkflowRun) (*workflows.Report,
 		return &rep, nil
 	}
 	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) && appErr.HasDetails() {
-		if derr := appErr.Details(&rep); derr == nil {
-			return &rep, err
-		}
+	if errors.As(err, &appErr) && appErr.HasDetails() && appErr.Details(&rep) == nil {
+		return &rep, err
+	}
+	var canceled *temporal.CanceledError
+	if errors.As(err, &canceled) && canceled.HasDetails() && canceled.Details(&rep) == nil {
+		return &rep, err
 	}
 	return nil, err
 }

@@ -23,6 +23,6 @@ func CheckConnections(ctx workflow.Context, in activities.CheckConnectionsInput)
 		Summary:             "test connections",
 	})
 	var res activities.CheckConnectionsResult
-	err := workflow.ExecuteActivity(ctx, checkActs.CheckConnections, in).Get(ctx, &res)
+	err := workflow.ExecuteActivity(ctx, checkActs.TestConnections, in).Get(ctx, &res)
 	return res, err
 }

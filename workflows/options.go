@@ -25,7 +25,9 @@ var (
 	}
 	applyOptions = workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Minute,
-		HeartbeatTimeout:    10 * time.Second,
+		// Apply activities heartbeat every 2 s whatever their calls take, so this only has to
+		// notice a dead worker.
+		HeartbeatTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
 			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,

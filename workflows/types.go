@@ -95,6 +95,7 @@ const (
 	StatusDryRun          = "dry-run"
 	StatusRejected        = "rejected"
 	StatusFailed          = "failed"
+	StatusCanceled        = "canceled"
 )
 
 // FileSummary describes the parsed export.

@@ -129,11 +129,18 @@ func (r *upstreamRun) run(ctx workflow.Context) (*Report, error) {
 	if err != nil {
 		return r.fail(ctx, err)
 	}
+	why := r.approvalReasons(parsed, planned)
 	if r.in.DryRun {
+		if len(why) > 0 {
+			r.report.Approval = &ApprovalRecord{Reasons: why, Decision: "would be needed"}
+		}
 		return r.finish(ctx, StatusDryRun, 0)
 	}
-	if why := r.in.Limits.Check(planned.Counts, planned.OwnedUsers, parsed.Summary.Members, planned.LastMembers); len(why) > 0 {
+	if len(why) > 0 {
 		if !r.awaitApproval(ctx, why) {
+			if ctx.Err() != nil {
+				return r.fail(ctx, temporal.NewCanceledError())
+			}
 			return r.finish(ctx, StatusRejected, 0)
 		}
 	}
@@ -145,6 +152,27 @@ func (r *upstreamRun) run(ctx workflow.Context) (*Report, error) {
 		status = StatusCompletedErrors
 	}
 	return r.finish(ctx, status, parsed.Summary.Members)
+}
+
+// fullFile reports whether the whole export was read (no row range): only then does a missing
+// member mean a member who left.
+func (r *upstreamRun) fullFile() bool {
+	return r.in.StartRow == 0 && *r.in.EndRow == -1
+}
+
+// approvalReasons applies the safety thresholds to the plan. The file-size check guards deletes: a
+// truncated export must not look like mass departure.
+func (r *upstreamRun) approvalReasons(parsed activities.ParseExportResult, planned activities.PlanUpstreamResult) []string {
+	limits := r.in.Limits
+	last := planned.LastMembers
+	if r.in.Mode != plan.ModeDeleteOnly {
+		last = 0
+	}
+	why := limits.Check(planned.Counts, planned.OwnedUsers, parsed.Summary.Members, last)
+	if r.in.Mode == plan.ModeDeleteOnly && !r.fullFile() && planned.Counts.UsersDelete+planned.Counts.UsersSuspend > 0 {
+		why = append(why, fmt.Sprintf("the file was read from row %d to row %d: users on the rows left out would be deleted", r.in.StartRow, *r.in.EndRow))
+	}
+	return why
 }
 
 // read parses the export and reads Authing at the same time.
@@ -210,6 +238,7 @@ func (r *upstreamRun) awaitApproval(ctx workflow.Context, why []string) bool {
 	r.report.Status = StatusAwaitingApprove
 	rec := &ApprovalRecord{Reasons: why}
 	r.report.Approval = rec
+	r.ignoreStraySignals(ctx, "before the run asked for approval")
 	timerCtx, cancelTimer := workflow.WithCancel(ctx)
 	defer cancelTimer()
 	var a Approval
@@ -222,8 +251,11 @@ func (r *upstreamRun) awaitApproval(ctx workflow.Context, why []string) bool {
 		c.Receive(ctx, &a)
 		rec.Decision = "rejected"
 	})
-	sel.AddFuture(workflow.NewTimer(timerCtx, r.approvalTimeout), func(workflow.Future) {
+	sel.AddFuture(workflow.NewTimer(timerCtx, r.approvalTimeout), func(f workflow.Future) {
 		rec.Decision = "timed-out"
+		if f.Get(ctx, nil) != nil {
+			rec.Decision = "canceled" // the run itself was canceled while it waited
+		}
 	})
 	sel.Select(ctx)
 	rec.By, rec.Reason, rec.At = a.By, a.Reason, workflow.Now(ctx)
@@ -232,9 +264,25 @@ func (r *upstreamRun) awaitApproval(ctx workflow.Context, why []string) bool {
 	return rec.Decision == "approved"
 }
 
+// ignoreStraySignals drains approve and reject signals sent while the run was not waiting for a
+// decision, and says so in the report: an early approve must not approve a plan nobody saw.
+func (r *upstreamRun) ignoreStraySignals(ctx workflow.Context, when string) {
+	for _, name := range []string{SignalApprove, SignalReject} {
+		ch := workflow.GetSignalChannel(ctx, name)
+		var a Approval
+		for ch.ReceiveAsync(&a) {
+			r.report.Warnings = append(r.report.Warnings, fmt.Sprintf("ignored a %s signal from %q sent %s", name, a.By, when))
+		}
+	}
+}
+
 func (r *upstreamRun) apply(ctx workflow.Context, parsed activities.ParseExportResult, read activities.ReadAuthingResult, planned activities.PlanUpstreamResult) error {
-	if planned.Counts.Writes() == 0 && len(read.MissingCustomFields) == 0 {
+	if planned.Counts.Writes() == 0 {
 		return nil
+	}
+	if r.in.Mode == plan.ModeDeleteOnly {
+		r.progress.Phase = "deleting users"
+		return r.applyChunks(ctx, planned.Chunks, "")
 	}
 	r.progress.Phase = "preparing Authing"
 	actx := withOptions(ctx, applyOptions, "ensure custom fields")
@@ -274,7 +322,8 @@ func (r *upstreamRun) applyChunks(ctx workflow.Context, chunks []activities.Chun
 	var runErr error
 	for i, c := range chunks {
 		if err := sem.Acquire(ctx, 1); err != nil {
-			return err
+			runErr = errors.Join(runErr, err) // canceled: wait for the chunks in flight below
+			break
 		}
 		if runErr != nil {
 			sem.Release(1)
@@ -291,7 +340,9 @@ func (r *upstreamRun) applyChunks(ctx workflow.Context, chunks []activities.Chun
 			}).Get(gctx, &res)
 			if err != nil {
 				runErr = errors.Join(runErr, err)
-				return
+				if !partialResult(err, &res) {
+					return
+				}
 			}
 			r.report.Applied = r.report.Applied.Add(res.Applied)
 			r.report.Failed = r.report.Failed.Add(res.Failed)
@@ -308,6 +359,12 @@ func (r *upstreamRun) applyChunks(ctx workflow.Context, chunks []activities.Chun
 	return runErr
 }
 
+// partialResult reads what a failed chunk wrote before it failed (carried in the error's details).
+func partialResult(err error, res *activities.ApplyUserChunkResult) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.HasDetails() && appErr.Details(res) == nil
+}
+
 func (r *upstreamRun) addFailures(fs []activities.Failure) {
 	room := maxReportSample - len(r.report.Failures)
 	if room > 0 {
@@ -320,16 +377,19 @@ const maxReportSample = 100
 
 // finish stores the report and returns it.
 func (r *upstreamRun) finish(ctx workflow.Context, status string, members int) (*Report, error) {
+	r.ignoreStraySignals(ctx, "while the run was not waiting for approval")
 	r.report.Status = status
 	r.progress.Status, r.progress.Phase = status, "done"
 	r.report.FinishedAt = workflow.Now(ctx)
 	r.report.DurationSeconds = r.report.FinishedAt.Sub(r.report.StartedAt).Seconds()
 	in := activities.SaveReportInput{Prefix: r.prefix, Report: r.report}
-	if status == StatusCompleted || status == StatusCompletedErrors {
-		in.StateKey, in.Members = r.stateKey, members
+	if (status == StatusCompleted || status == StatusCompletedErrors) && r.fullFile() && r.in.Sheet == "" {
+		in.StateKey, in.Members = r.stateKey, members // the baseline of the next run's file-size check
 	}
+	// Disconnected: a canceled run still stores its report.
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	var saved activities.SaveReportResult
-	if err := workflow.ExecuteActivity(withOptions(ctx, reportOptions, "save the report"), reportActs.SaveReport, in).Get(ctx, &saved); err != nil {
+	if err := workflow.ExecuteActivity(withOptions(dctx, reportOptions, "save the report"), reportActs.SaveReport, in).Get(dctx, &saved); err != nil {
 		r.report.Warnings = append(r.report.Warnings, "the report could not be stored: "+err.Error())
 	}
 	r.report.ReportKey, r.report.FailuresTotal = saved.Key, max(saved.FailuresTotal, len(r.report.Failures))
@@ -339,6 +399,11 @@ func (r *upstreamRun) finish(ctx workflow.Context, status string, members int) (
 // fail stores a failed run's report and returns the error, with the report as its details.
 func (r *upstreamRun) fail(ctx workflow.Context, err error) (*Report, error) {
 	r.report.Error = err.Error()
+	if temporal.IsCanceledError(err) || ctx.Err() != nil {
+		r.report.Error = "the run was canceled"
+		_, _ = r.finish(ctx, StatusCanceled, 0)
+		return nil, temporal.NewCanceledError(r.report)
+	}
 	rep, _ := r.finish(ctx, StatusFailed, 0)
 	errType := activities.ErrTypeRun
 	var appErr *temporal.ApplicationError

@@ -144,9 +144,7 @@ func deletePlan(env *testsuite.TestWorkflowEnvironment, f fakes) {
 
 func TestUpstreamWaitsForApproval(t *testing.T) {
 	env, f := newEnv(t)
-	deletePlan(env, f)
-	env.OnActivity(f.authing.EnsureCustomFields, mock.Anything, mock.Anything).Return(activities.EnsureCustomFieldsResult{}, nil).Once()
-	env.OnActivity(f.authing.ApplyDepartments, mock.Anything, mock.Anything).Return(activities.ApplyDepartmentsResult{DepartmentMap: "m"}, nil).Once()
+	deletePlan(env, f) // delete-only: no custom fields or departments are written
 	env.OnActivity(f.authing.ApplyUserChunk, mock.Anything, mock.Anything).Return(activities.ApplyUserChunkResult{Applied: plan.Counts{UsersDelete: 60}}, nil).Once()
 	saved(env, f)
 	env.RegisterDelayedCallback(func() {
@@ -258,3 +256,75 @@ func TestUpstreamValidatesInput(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// An approve sent before the run asked for one must not approve the plan it later computes.
+func TestUpstreamIgnoresEarlyApproval(t *testing.T) {
+	env, f := newEnv(t)
+	env.OnActivity(f.excel.ParseExport, mock.Anything, mock.Anything).Return(parsed(100), nil).After(time.Hour).Once()
+	env.OnActivity(f.authing.ReadAuthing, mock.Anything, mock.Anything).Return(readResult(), nil).Once()
+	env.OnActivity(f.plan.PlanUpstream, mock.Anything, mock.Anything).
+		Return(planned(plan.Counts{UsersDelete: 60}, 160, activities.Chunk{Kind: activities.ChunkDelete, Key: "d0", Count: 60}), nil).Once()
+	saved(env, f)
+	// Sent while the file is still being parsed, long before there is a plan to approve.
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalApprove, Approval{By: "eager"}) }, time.Minute)
+	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Mode: plan.ModeDeleteOnly, ApprovalTimeout: "1h"})
+	require.NoError(t, env.GetWorkflowError())
+	var rep Report
+	require.NoError(t, env.GetWorkflowResult(&rep))
+	assert.Equal(t, StatusRejected, rep.Status)
+	assert.Equal(t, "timed-out", rep.Approval.Decision)
+	assert.Contains(t, rep.Warnings, `ignored a approve signal from "eager" sent before the run asked for approval`)
+}
+
+func TestUpstreamCanceledWhileWaiting(t *testing.T) {
+	env, f := newEnv(t)
+	deletePlan(env, f)
+	saved(env, f)
+	env.RegisterDelayedCallback(env.CancelWorkflow, time.Minute)
+	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Mode: plan.ModeDeleteOnly})
+	err := env.GetWorkflowError()
+	require.Error(t, err)
+	var canceled *temporal.CanceledError
+	require.True(t, errors.As(err, &canceled), err)
+	var rep Report
+	require.NoError(t, canceled.Details(&rep))
+	assert.Equal(t, StatusCanceled, rep.Status)
+	assert.Equal(t, "canceled", rep.Approval.Decision)
+}
+
+// A chunk that fails after writing part of its users still counts what it wrote.
+func TestUpstreamCountsWritesOfAFailedChunk(t *testing.T) {
+	env, f := newEnv(t)
+	env.OnActivity(f.excel.ParseExport, mock.Anything, mock.Anything).Return(parsed(100), nil).Once()
+	env.OnActivity(f.authing.ReadAuthing, mock.Anything, mock.Anything).Return(readResult(), nil).Once()
+	env.OnActivity(f.plan.PlanUpstream, mock.Anything, mock.Anything).
+		Return(planned(plan.Counts{UsersCreate: 100}, 0, activities.Chunk{Kind: activities.ChunkCreate, Key: "c0", Count: 100}), nil).Once()
+	env.OnActivity(f.authing.EnsureCustomFields, mock.Anything, mock.Anything).Return(activities.EnsureCustomFieldsResult{}, nil).Once()
+	env.OnActivity(f.authing.ApplyDepartments, mock.Anything, mock.Anything).Return(activities.ApplyDepartmentsResult{DepartmentMap: "m"}, nil).Once()
+	partial := activities.ApplyUserChunkResult{Applied: plan.Counts{UsersCreate: 50}}
+	env.OnActivity(f.authing.ApplyUserChunk, mock.Anything, mock.Anything).Return(activities.ApplyUserChunkResult{},
+		temporal.NewApplicationErrorWithOptions("create users: 403 forbidden", activities.ErrTypeRun,
+			temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{partial}})).Once()
+	saved(env, f)
+	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx"})
+	var appErr *temporal.ApplicationError
+	require.True(t, errors.As(env.GetWorkflowError(), &appErr))
+	var rep Report
+	require.NoError(t, appErr.Details(&rep))
+	assert.Equal(t, StatusFailed, rep.Status)
+	assert.Equal(t, 50, rep.Applied.UsersCreate)
+}
+
+func TestUpstreamDryRunSaysApprovalWouldBeNeeded(t *testing.T) {
+	env, f := newEnv(t)
+	deletePlan(env, f)
+	saved(env, f)
+	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Mode: plan.ModeDeleteOnly, DryRun: true, StartRow: 3})
+	require.NoError(t, env.GetWorkflowError())
+	var rep Report
+	require.NoError(t, env.GetWorkflowResult(&rep))
+	require.NotNil(t, rep.Approval)
+	assert.Equal(t, "would be needed", rep.Approval.Decision)
+	assert.Len(t, rep.Approval.Reasons, 3, "absolute, percentage and the row range")
+	assert.Contains(t, rep.Approval.Reasons[2], "read from row 3 to row -1")
+}

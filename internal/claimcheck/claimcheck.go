@@ -242,3 +242,11 @@ func (s *Store) wrap(op, key string, err error) error {
 	}
 	return fmt.Errorf("%s blob %s in %s: %w", op, key, s.url, err)
 }
+
+// Delete removes the blob at key; a missing blob is not an error.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := s.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		return fmt.Errorf("delete blob %s: %w", key, err)
+	}
+	return nil
+}
