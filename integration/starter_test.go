@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -98,6 +99,22 @@ func TestStarter(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, rows, 1+len(company.BadRows), "a header and one row per reject")
 	require.NoError(t, f.Close())
+
+	// cleanup keeps recent runs and deletes old ones with all their blobs.
+	_, stderr, code = s.starter("cleanup", "--older-than", "1h")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "deleted 0 runs/uploads")
+	keys, err := s.store.List(context.Background(), "runs/")
+	require.NoError(t, err)
+	require.NotEmpty(t, keys)
+	out, stderr, code = s.starter("cleanup", "--older-than", "1ns")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "runs/cli-sync/")
+	for _, prefix := range []string{"runs/", "uploads/"} {
+		keys, err = s.store.List(context.Background(), prefix)
+		require.NoError(t, err)
+		assert.Empty(t, keys, prefix)
+	}
 
 	bad := filepath.Join(s.dir, "bad.xlsx")
 	require.NoError(t, os.WriteFile(bad, []byte("not a workbook"), 0o644))

@@ -29,6 +29,7 @@ commands:
   progress           show a running run's progress
   report             print a run's report (table or --json; --failures-xlsx writes failures)
   check-connections  test the worker's WeCom and Authing credentials
+  cleanup            delete old runs' snapshots, plans and reports and old uploads from the blob store
 
 Run 'starter <command> -h' for the flags of a command.
 `
@@ -73,6 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"progress":          cmdProgress,
 		"report":            cmdReport,
 		"check-connections": cmdCheckConnections,
+		"cleanup":           cmdCleanup,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -207,7 +207,7 @@ func (r *upstreamRun) read(ctx workflow.Context) (activities.ParseExportResult, 
 }
 
 func (r *upstreamRun) plan(ctx workflow.Context, parsed activities.ParseExportResult, read activities.ReadAuthingResult) (activities.PlanUpstreamResult, error) {
-	r.progress.Phase = "planning"
+	r.setPhase(ctx, "planning")
 	var planned activities.PlanUpstreamResult
 	err := workflow.ExecuteActivity(withOptions(ctx, readOptions, "plan"), planActs.PlanUpstream, activities.PlanUpstreamInput{
 		Members: parsed.Members.Key, RejectedUserIDs: parsed.RejectedUserID.Key, Users: read.Users.Key, Tree: read.Tree.Key,
@@ -234,7 +234,8 @@ func stateKey(connection, org string) string {
 
 // awaitApproval blocks until an approve or reject signal arrives or the timeout passes (= reject).
 func (r *upstreamRun) awaitApproval(ctx workflow.Context, why []string) bool {
-	r.progress.Status, r.progress.Phase, r.progress.AwaitingApproval = StatusAwaitingApprove, "awaiting approval", why
+	r.progress.Status, r.progress.AwaitingApproval = StatusAwaitingApprove, why
+	r.setPhase(ctx, "awaiting approval")
 	r.report.Status = StatusAwaitingApprove
 	rec := &ApprovalRecord{Reasons: why}
 	r.report.Approval = rec
@@ -281,10 +282,10 @@ func (r *upstreamRun) apply(ctx workflow.Context, parsed activities.ParseExportR
 		return nil
 	}
 	if r.in.Mode == plan.ModeDeleteOnly {
-		r.progress.Phase = "deleting users"
+		r.setPhase(ctx, "deleting users")
 		return r.applyChunks(ctx, planned.Chunks, "")
 	}
-	r.progress.Phase = "preparing Authing"
+	r.setPhase(ctx, "preparing Authing")
 	actx := withOptions(ctx, applyOptions, "ensure custom fields")
 	var fields activities.EnsureCustomFieldsResult
 	if err := workflow.ExecuteActivity(actx, authingActs.EnsureCustomFields, activities.EnsureCustomFieldsInput{Connection: r.in.Connection}).Get(ctx, &fields); err != nil {
@@ -292,7 +293,7 @@ func (r *upstreamRun) apply(ctx workflow.Context, parsed activities.ParseExportR
 	}
 	r.report.CustomFieldsMade = fields.Created
 
-	r.progress.Phase = "creating departments"
+	r.setPhase(ctx, "creating departments")
 	var deps activities.ApplyDepartmentsResult
 	orgName := "企业微信"
 	if len(parsed.TopLevelNames) > 0 {
@@ -311,7 +312,7 @@ func (r *upstreamRun) apply(ctx workflow.Context, parsed activities.ParseExportR
 	r.addFailures(deps.FailureSample)
 	r.progress.Applied, r.progress.Failed = r.report.Applied, r.report.Failed
 
-	r.progress.Phase = "writing users"
+	r.setPhase(ctx, "writing users")
 	return r.applyChunks(ctx, planned.Chunks, deps.DepartmentMap)
 }
 
@@ -349,6 +350,7 @@ func (r *upstreamRun) applyChunks(ctx workflow.Context, chunks []activities.Chun
 			r.addFailures(res.FailureSample)
 			r.progress.Applied, r.progress.Failed = r.report.Applied, r.report.Failed
 			r.progress.ChunksDone++
+			r.showProgress(ctx)
 			if f, a := r.report.Failed.Writes(), r.report.Applied.Writes(); f >= breakerMinFailures && float64(f) > breakerRatio*float64(f+a) && runErr == nil {
 				runErr = temporal.NewNonRetryableApplicationError(
 					fmt.Sprintf("circuit breaker: %d of %d writes failed; stopped before the remaining chunks", f, f+a), activities.ErrTypeRun, nil)
@@ -357,6 +359,28 @@ func (r *upstreamRun) applyChunks(ctx workflow.Context, chunks []activities.Chun
 	}
 	wg.Wait(ctx)
 	return runErr
+}
+
+// setPhase records the run's phase for the progress query and the Temporal UI.
+func (r *upstreamRun) setPhase(ctx workflow.Context, phase string) {
+	r.progress.Phase = phase
+	r.showProgress(ctx)
+}
+
+// showProgress puts the progress in the run's current details, shown live in the Temporal UI.
+func (r *upstreamRun) showProgress(ctx workflow.Context) {
+	p := r.progress
+	details := fmt.Sprintf("**%s** (%s) — %d of %d planned writes done", p.Phase, p.Status, p.Applied.Writes(), p.Planned.Writes())
+	if f := p.Failed.Writes(); f > 0 {
+		details += fmt.Sprintf(", %d failed", f)
+	}
+	if p.ChunksTotal > 0 {
+		details += fmt.Sprintf("; user chunks %d/%d", p.ChunksDone, p.ChunksTotal)
+	}
+	for _, why := range p.AwaitingApproval {
+		details += "\n- waiting for approval: " + why
+	}
+	workflow.SetCurrentDetails(ctx, details)
 }
 
 // partialResult reads what a failed chunk wrote before it failed (carried in the error's details).
@@ -379,7 +403,8 @@ const maxReportSample = 100
 func (r *upstreamRun) finish(ctx workflow.Context, status string, members int) (*Report, error) {
 	r.ignoreStraySignals(ctx, "while the run was not waiting for approval")
 	r.report.Status = status
-	r.progress.Status, r.progress.Phase = status, "done"
+	r.progress.Status = status
+	r.setPhase(ctx, "done")
 	r.report.FinishedAt = workflow.Now(ctx)
 	r.report.DurationSeconds = r.report.FinishedAt.Sub(r.report.StartedAt).Seconds()
 	in := activities.SaveReportInput{Prefix: r.prefix, Report: r.report}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob" // file:// buckets
@@ -37,7 +38,9 @@ type Store struct {
 func Open(ctx context.Context, url string) (*Store, error) {
 	b, err := blob.OpenBucket(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("open blob store %s: %w", redact(url), err)
+		// gocloud quotes the whole URL, credentials included: keep only the redacted form.
+		msg := strings.ReplaceAll(err.Error(), url, redact(url))
+		return nil, fmt.Errorf("open blob store %s: %s", redact(url), msg)
 	}
 	return &Store{bucket: b, url: redact(url)}, nil
 }
@@ -103,6 +106,25 @@ func (s *Store) Size(ctx context.Context, key string) (int64, error) {
 // Exists reports whether key holds a blob.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	return s.bucket.Exists(ctx, key)
+}
+
+// Walk calls fn with every key under prefix and its modification time, in key order.
+func (s *Store) Walk(ctx context.Context, prefix string, fn func(key string, modified time.Time) error) error {
+	it := s.bucket.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("list blobs %s: %w", prefix, err)
+		}
+		if !obj.IsDir {
+			if err := fn(obj.Key, obj.ModTime); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // List returns the keys under prefix, sorted.

@@ -1,0 +1,99 @@
+package claimcheck
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type record struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+func stores(t *testing.T) map[string]*Store {
+	out := map[string]*Store{}
+	for name, url := range map[string]string{
+		"mem":  "mem://",
+		"file": "file://" + filepath.ToSlash(filepath.Join(t.TempDir(), "blobs")) + "?create_dir=true",
+	} {
+		s, err := Open(context.Background(), url)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		out[name] = s
+	}
+	return out
+}
+
+func TestStore(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			ref, err := s.Put(ctx, "uploads/a/export.xlsx", strings.NewReader("hello"))
+			require.NoError(t, err)
+			assert.Equal(t, int64(5), ref.Size)
+			assert.Equal(t, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", ref.SHA256)
+
+			w, err := s.NewLineWriter(ctx, "runs/w/r/users.jsonl")
+			require.NoError(t, err)
+			for _, r := range []record{{"u1", "张三"}, {"u2", "<李四>"}} {
+				require.NoError(t, w.Write(r))
+			}
+			lines, err := w.Close()
+			require.NoError(t, err)
+			assert.Equal(t, 2, lines.Count)
+			size, err := s.Size(ctx, lines.Key)
+			require.NoError(t, err)
+			assert.Equal(t, lines.Size, size)
+			var got []record
+			require.NoError(t, ReadLines(ctx, s, lines.Key, func(r record) error { got = append(got, r); return nil }))
+			assert.Equal(t, []record{{"u1", "张三"}, {"u2", "<李四>"}}, got)
+
+			_, err = s.PutJSON(ctx, "runs/w/r/report.json", map[string]int{"created": 3})
+			require.NoError(t, err)
+			var doc map[string]int
+			require.NoError(t, s.GetJSON(ctx, "runs/w/r/report.json", &doc))
+			assert.Equal(t, 3, doc["created"])
+
+			keys, err := s.List(ctx, "runs/")
+			require.NoError(t, err)
+			assert.Equal(t, []string{"runs/w/r/report.json", "runs/w/r/users.jsonl"}, keys)
+			n := 0
+			require.NoError(t, s.Walk(ctx, "", func(_ string, mod time.Time) error {
+				n++
+				assert.WithinDuration(t, time.Now(), mod, time.Minute)
+				return nil
+			}))
+			assert.Equal(t, 3, n)
+
+			require.NoError(t, s.Delete(ctx, "runs/w/r/report.json"))
+			require.NoError(t, s.Delete(ctx, "runs/w/r/report.json"), "deleting what is gone is fine")
+			ok, err := s.Exists(ctx, "runs/w/r/report.json")
+			require.NoError(t, err)
+			assert.False(t, ok)
+			err = s.GetJSON(ctx, "runs/w/r/report.json", &doc)
+			assert.True(t, errors.Is(err, ErrNotFound), err)
+		})
+	}
+}
+
+func TestOpenRedactsTheURLQuery(t *testing.T) {
+	_, err := Open(context.Background(), "nosuch://bucket?secret_access_key=TOPSECRET")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "TOPSECRET")
+}
+
+func TestReadLinesNamesTheBadRecord(t *testing.T) {
+	ctx := context.Background()
+	s := stores(t)["mem"]
+	_, err := s.Put(ctx, "bad.jsonl", strings.NewReader("{\"id\":\"u1\"}\n{not json\n"))
+	require.NoError(t, err)
+	err = ReadLines(ctx, s, "bad.jsonl", func(record) error { return nil })
+	assert.ErrorContains(t, err, "bad.jsonl record 2")
+}
