@@ -11,6 +11,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -22,12 +23,14 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	authingemu "github.com/wecomsync/wecomsync/emulators/authing"
 	"github.com/wecomsync/wecomsync/internal/exportgen"
+	"github.com/wecomsync/wecomsync/plan"
 	"github.com/wecomsync/wecomsync/workflows"
 )
 
@@ -62,6 +65,13 @@ type result struct {
 	RerunAPICalls    int               `json:"noopRerunApiCalls"`
 	RerunEvents      int               `json:"noopRerunHistoryEvents"`
 	RerunLargest     int               `json:"noopRerunLargestPayloadBytes"`
+	EditedSeconds    float64           `json:"editedSyncSeconds"`
+	EditedWrites     int               `json:"editedSyncWriteCalls"`
+	EditedApplied    plan.Counts       `json:"editedSyncApplied"`
+	DeleteSeconds    float64           `json:"deleteOnlySeconds"`
+	DeleteApplied    int               `json:"deleteOnlyDeleted"`
+	MaxEvents        int               `json:"maxHistoryEvents"`
+	MaxPayload       int               `json:"maxPayloadBytes"`
 	WorkerPeakRSSMiB float64           `json:"workerPeakRssMiB"`
 	Report           *workflows.Report `json:"-"`
 }
@@ -84,13 +94,23 @@ func run() error {
 
 	export := filepath.Join(dir, "export.xlsx")
 	logf("generating %d users in %d departments ...", o.users, o.departments)
-	if _, err := exportgen.WriteFile(export, exportgen.NewSpec(o.users, o.departments, o.seed)); err != nil {
+	spec := exportgen.NewSpec(o.users, o.departments, o.seed)
+	company, err := exportgen.WriteFile(export, spec)
+	if err != nil {
+		return err
+	}
+	// An edited export: 0.5 % of the users renamed, moved, added and removed each.
+	change := max(1, o.users/200)
+	edited, _ := company.Edited(exportgen.Edit{Rename: change, Move: change, Add: change, Remove: change, Seed: o.seed + 1})
+	editedPath := filepath.Join(dir, "edited.xlsx")
+	if err := exportgen.WriteCompany(editedPath, edited, spec); err != nil {
 		return err
 	}
 	st, _ := os.Stat(export)
 
 	temporalBin, _ := filepath.Abs(filepath.Join(o.bin, "temporal"))
-	dev, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{ExistingPath: temporalBin, LogLevel: "error"})
+	dev, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{ExistingPath: temporalBin, LogLevel: "error",
+		ClientOptions: &client.Options{Logger: log.NewStructuredLogger(slog.New(slog.DiscardHandler))}})
 	if err != nil {
 		return fmt.Errorf("start the Temporal dev server: %w", err)
 	}
@@ -152,6 +172,24 @@ func run() error {
 	for _, n := range emu.Calls() {
 		res.RerunAPICalls += n
 	}
+
+	logf("create-update of an edited export (%d renamed, moved, added, removed each) ...", change)
+	emu.ResetCalls()
+	rep, secs, events, largest, err = sync(ctx, c, "bench-edited", workflows.UpstreamInput{File: "file://" + editedPath})
+	if err != nil {
+		return err
+	}
+	res.EditedSeconds, res.EditedWrites, res.EditedApplied = secs, emu.WriteCalls(), rep.Applied
+	res.MaxEvents, res.MaxPayload = max(res.FirstEvents, res.RerunEvents, events), max(res.FirstLargest, res.RerunLargest, largest)
+
+	logf("delete-only of the edited export (thresholds lifted for the bench) ...")
+	del := workflows.UpstreamInput{File: "file://" + editedPath, Mode: plan.ModeDeleteOnly, Limits: plan.Limits{MaxDeletes: -1, MaxDeletePercent: -1}}
+	if rep, secs, events, largest, err = sync(ctx, c, "bench-delete", del); err != nil {
+		return err
+	}
+	res.DeleteSeconds, res.DeleteApplied = secs, rep.Applied.UsersDelete
+	res.MaxEvents, res.MaxPayload = max(res.MaxEvents, events), max(res.MaxPayload, largest)
+
 	if res.WorkerPeakRSSMiB, err = peakRSS(worker.Process.Pid); err != nil {
 		return err
 	}
@@ -235,6 +273,10 @@ func printResult(r result) {
 		r.FirstSeconds, r.UsersPerSecond, r.FirstWrites, r.FirstEvents, r.FirstLargest)
 	fmt.Printf("  no-op rerun:                %6.1f s  %d write calls, %d API calls, %d history events, largest payload %d B\n",
 		r.RerunSeconds, r.RerunWrites, r.RerunAPICalls, r.RerunEvents, r.RerunLargest)
+	fmt.Printf("  edited export:              %6.1f s  %d write calls (created %d, updated %d, memberships %d)\n",
+		r.EditedSeconds, r.EditedWrites, r.EditedApplied.UsersCreate, r.EditedApplied.UsersUpdate, r.EditedApplied.UsersMembership)
+	fmt.Printf("  delete-only:                %6.1f s  %d users deleted\n", r.DeleteSeconds, r.DeleteApplied)
+	fmt.Printf("  over all runs:              at most %d history events per run, largest payload %d B\n", r.MaxEvents, r.MaxPayload)
 	fmt.Printf("  worker peak RSS:            %6.0f MiB\n", r.WorkerPeakRSSMiB)
 	verbs := make([]string, 0, len(r.FirstAPICalls))
 	for v := range r.FirstAPICalls {
