@@ -154,16 +154,38 @@ func readTree(ctx context.Context, c *authing.Client, orgCode string) (TreeSnaps
 
 // ensureOrganization creates the organization, or finds it when an earlier attempt already did.
 func ensureOrganization(ctx context.Context, c *authing.Client, code, name string) (authing.Organization, error) {
-	if org, err := c.Organizations.Get(ctx, code); err == nil {
-		return *org, nil // an earlier attempt created it
-	} else if !authing.IsNotFound(err) {
-		return authing.Organization{}, classify(fmt.Sprintf("look up organization %q", code), err)
+	find := func() (authing.Organization, bool, error) {
+		orgs, err := c.Organizations.List(ctx)
+		if err != nil {
+			return authing.Organization{}, false, classify("list organizations", err)
+		}
+		for _, o := range orgs {
+			if o.OrganizationCode == code {
+				return o, true, nil
+			}
+		}
+		return authing.Organization{}, false, nil
+	}
+	if org, ok, err := find(); err != nil || ok {
+		return withRoot(org), err // an earlier attempt created it
 	}
 	created, err := c.Organizations.Create(ctx, &authing.CreateOrganizationRequest{OrganizationCode: code, OrganizationName: name})
 	if err != nil {
+		if org, ok, ferr := find(); ferr == nil && ok {
+			return withRoot(org), nil // created meanwhile (or the answer was lost)
+		}
 		return authing.Organization{}, classify(fmt.Sprintf("create organization %q", code), err)
 	}
-	return *created, nil
+	return withRoot(*created), nil
+}
+
+// withRoot makes sure the organization names its root: when Authing's answer leaves the root's
+// id out, "root" addresses it (reference/authing-api.md §5.1).
+func withRoot(o authing.Organization) authing.Organization {
+	if o.DepartmentID == "" {
+		o.DepartmentID = authing.RootDepartmentID
+	}
+	return o
 }
 
 // byDepth groups department creates by depth; the plan already orders them parents first.

@@ -115,7 +115,9 @@ func ownedUsersQuery(ids []string) *authing.ListUsersRequest {
 	return &authing.ListUsersRequest{
 		AdvancedFilter: []authing.Filter{f},
 		Options: authing.ListUsersOptions{
-			Pagination:        authing.Pagination{Page: 1, Limit: 50},
+			Pagination: authing.Pagination{Page: 1, Limit: 50},
+			// A fixed order keeps pages stable while they are read in parallel.
+			Sort:              []authing.Sort{{Field: "createdAt", Order: "asc"}},
 			WithCustomData:    true,
 			WithDepartmentIDs: true,
 		},
@@ -144,7 +146,7 @@ func pickOrganization(ctx context.Context, c *authing.Client, code string) (auth
 	codes := make([]string, 0, len(orgs))
 	for _, o := range orgs {
 		if code != "" && o.OrganizationCode == code {
-			return o, true, nil
+			return withRoot(o), true, nil
 		}
 		codes = append(codes, o.OrganizationCode)
 	}
@@ -154,7 +156,7 @@ func pickOrganization(ctx context.Context, c *authing.Client, code string) (auth
 		return authing.Organization{}, false, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("organization %q does not exist in the user pool (it has: %s)", code, listOrNone(codes)), ErrTypeRun, nil)
 	case len(orgs) == 1:
-		return orgs[0], true, nil
+		return withRoot(orgs[0]), true, nil
 	case len(orgs) == 0:
 		return authing.Organization{OrganizationCode: DefaultOrganizationCode}, false, nil
 	}

@@ -192,39 +192,82 @@ func (r *chunkRun) createBatch(ctx context.Context, batch []plan.UserCreate) (ap
 		return applied, failed, failures, nil
 	}
 	opts := &authing.CreateUserOptions{DepartmentIDType: "department_id"}
-	_, err = r.c.Users.CreateBatch(ctx, inputs, opts)
-	if err == nil {
+	created, err := r.c.Users.CreateBatch(ctx, inputs, opts)
+	switch {
+	case err == nil && len(created) >= len(inputs):
 		applied.UsersCreate += len(inputs)
 		return applied, failed, failures, nil
-	}
-	if !authing.IsRecord(err) {
+	case err == nil:
+		// Fewer users came back than were sent: a batch that skips bad records. Whoever is there
+		// now was created; the rest are created one by one below, which names their problem.
+		there, lerr := r.existingUserIDs(ctx, pending)
+		if lerr != nil {
+			return applied, failed, nil, lerr
+		}
+		var restIn []authing.CreateUserInput
+		var rest []plan.UserCreate
+		for i, u := range pending {
+			if there[strings.ToLower(u.Profile.WeComUserID)] {
+				applied.UsersCreate++
+			} else {
+				restIn, rest = append(restIn, inputs[i]), append(rest, u)
+			}
+		}
+		inputs, pending = restIn, rest
+	case !authing.IsRecord(err):
 		return applied, failed, nil, classify("create users", err)
 	}
 	for i, in := range inputs {
 		u := pending[i]
-		_, err := r.c.Users.Create(ctx, in, opts)
-		if err != nil && authing.IsConflict(err) {
-			// Already there? Then an earlier call created it (a batch that was not all-or-nothing,
-			// or a retried request whose answer was lost): that is success, not a conflict.
-			there, lerr := r.existingUserIDs(ctx, []plan.UserCreate{u})
-			if lerr != nil {
-				return applied, failed, nil, lerr
-			}
-			if there[strings.ToLower(u.Profile.WeComUserID)] {
-				err = nil
-			}
-		}
+		ok, membership, err := r.createOne(ctx, u, in, opts)
 		switch {
-		case err == nil:
-			applied.UsersCreate++
-		case authing.IsRecord(err):
+		case err != nil:
+			return applied, failed, nil, err
+		case !ok:
 			failed.UsersCreate++
-			failures = append(failures, userFailure(u.Profile.WeComUserID, "create", u.Sheet, u.Row, err))
-		default:
-			return applied, failed, nil, classify("create user "+u.Profile.WeComUserID, err)
+			failures = append(failures, *membership)
+			continue
+		}
+		applied.UsersCreate++
+		if membership != nil {
+			failed.UsersMembership++
+			failures = append(failures, *membership)
 		}
 	}
 	return applied, failed, failures, nil
+}
+
+// createOne creates one user after its batch was refused. A record-level refusal is checked
+// against Authing before it counts as a failure: the user may exist already (an earlier call
+// created it and its answer was lost — whatever status code the server uses for duplicates). When
+// Authing refuses membership of the organization root, the user is created without it and that
+// membership is reported. It returns whether the user exists now and the failure to report.
+func (r *chunkRun) createOne(ctx context.Context, u plan.UserCreate, in authing.CreateUserInput, opts *authing.CreateUserOptions) (bool, *Failure, error) {
+	_, err := r.c.Users.Create(ctx, in, opts)
+	if err == nil {
+		return true, nil, nil
+	}
+	if !authing.IsRecord(err) {
+		return false, nil, classify("create user "+u.Profile.WeComUserID, err)
+	}
+	there, lerr := r.existingUserIDs(ctx, []plan.UserCreate{u})
+	if lerr != nil {
+		return false, nil, lerr
+	}
+	if there[strings.ToLower(u.Profile.WeComUserID)] {
+		return true, nil, nil
+	}
+	root := r.deps.IDs[plan.RootPath]
+	if withoutRoot := slices.DeleteFunc(slices.Clone(in.DepartmentIDs), func(id string) bool { return id == root }); root != "" && len(withoutRoot) < len(in.DepartmentIDs) {
+		in.DepartmentIDs = withoutRoot
+		if _, err2 := r.c.Users.Create(ctx, in, opts); err2 == nil {
+			f := userFailure(u.Profile.WeComUserID, "membership", u.Sheet, u.Row, err)
+			f.Message = "created without membership of the organization root, which Authing refused: " + f.Message
+			return true, &f, nil
+		}
+	}
+	f := userFailure(u.Profile.WeComUserID, "create", u.Sheet, u.Row, err)
+	return false, &f, nil
 }
 
 // existingUserIDs returns which of the batch's userids Authing already has (lower-cased).
@@ -285,7 +328,7 @@ func (r *chunkRun) changeBatch(ctx context.Context, batch []plan.UserChange) (ap
 		switch {
 		case err == nil:
 			applied.UsersMembership++
-		case errors.Is(err, errNoDepartment) || authing.IsRecord(err):
+		case errors.Is(err, errNoDepartment) || errors.Is(err, authing.ErrBatchSize) || authing.IsRecord(err):
 			failed.UsersMembership++
 			failures = append(failures, userFailure(ch.UserID, "membership", ch.Sheet, ch.Row, err))
 		default:

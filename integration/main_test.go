@@ -84,7 +84,11 @@ func runHelperWorker() error {
 	if err != nil {
 		return err
 	}
-	c, err := client.Dial(app.ClientOptions(cfg, zap.NewNop()))
+	copts, err := app.ClientOptions(cfg, zap.NewNop())
+	if err != nil {
+		return err
+	}
+	c, err := client.Dial(copts)
 	if err != nil {
 		return err
 	}

@@ -153,6 +153,11 @@ func Changes(want, have Profile, ignore []string) map[string]any {
 		}
 	}
 	if custom != nil {
+		// Whether update-user merges or replaces customData is unconfirmed: the key the sync
+		// recognises its users by travels with every customData write, so it can never be lost.
+		if _, ok := custom[KeyUserID]; !ok && want.WeComUserID != "" && !skip["customData."+KeyUserID] {
+			custom[KeyUserID] = want.WeComUserID
+		}
 		out["customData"] = custom
 	}
 	if len(out) == 0 {

@@ -60,8 +60,8 @@ func TestChanges(t *testing.T) {
 			map[string]any{"phone": "13900000000", "phoneCountryCode": "+86"}},
 		{"ignored phone", with(have, func(p *Profile) { p.Phone = "13900000000" }), []string{"mobile"}, nil},
 		{"empty in file never clears", with(have, func(p *Profile) { p.Email = "" }), nil, nil},
-		{"custom data nested", with(have, func(p *Profile) { p.Position = "经理" }), nil,
-			map[string]any{"customData": map[string]any{KeyUserPosition: "经理"}}},
+		{"custom data nested, with the userid the sync recognises users by", with(have, func(p *Profile) { p.Position = "经理" }), nil,
+			map[string]any{"customData": map[string]any{KeyUserPosition: "经理", KeyUserID: "u1"}}},
 		{"ignored custom key by bare name", with(have, func(p *Profile) { p.Position = "经理" }), []string{KeyUserPosition}, nil},
 		{"disabled", with(have, func(p *Profile) { p.Status = StatusSuspended }), nil, map[string]any{"status": StatusSuspended}},
 	}

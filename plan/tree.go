@@ -46,7 +46,7 @@ type Tree struct {
 func NewTree(rootID string, deps []Department) *Tree {
 	t := &Tree{
 		RootID:   rootID,
-		pathByID: map[string]string{rootID: RootPath},
+		pathByID: map[string]string{rootID: RootPath, "root": RootPath}, // "root" addresses the root too
 		idByPath: map[string]string{RootPath: rootID},
 	}
 	byID := make(map[string]Department, len(deps))

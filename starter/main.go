@@ -86,7 +86,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	e := &env{cfg: cfg, stdout: stdout, stderr: stderr}
-	c, err := client.Dial(app.ClientOptions(cfg, zap.NewNop()))
+	copts, err := app.ClientOptions(cfg, zap.NewNop())
+	if err != nil {
+		return err
+	}
+	c, err := client.Dial(copts)
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
 	}

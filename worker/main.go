@@ -58,7 +58,11 @@ func run() error {
 	if len(conns) == 0 {
 		log.Warn("no connection configured: set WECOMSYNC_AUTHING_* / WECOMSYNC_WECOM_* or WECOMSYNC_CONFIG")
 	}
-	c, err := client.Dial(app.ClientOptions(cfg, log))
+	copts, err := app.ClientOptions(cfg, log)
+	if err != nil {
+		return err
+	}
+	c, err := client.Dial(copts)
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
 	}

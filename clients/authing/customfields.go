@@ -28,7 +28,7 @@ type CustomField struct {
 
 // Get lists the definitions of a target type: GET /api/v3/get-custom-fields.
 func (s *CustomFieldsService) Get(ctx context.Context, targetType string) ([]CustomField, error) {
-	var out []CustomField
+	var out listOf[CustomField]
 	if err := s.client.get(ctx, "get-custom-fields", url.Values{"targetType": {targetType}}, &out); err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func (s *CustomFieldsService) Set(ctx context.Context, fields []CustomField) ([]
 	body := struct {
 		List []CustomField `json:"list"`
 	}{fields}
-	var out []CustomField
+	var out listOf[CustomField]
 	if err := s.client.post(ctx, "set-custom-fields", body, &out); err != nil {
 		return nil, err
 	}

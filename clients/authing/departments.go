@@ -42,7 +42,7 @@ type Department struct {
 // GET /api/v3/get-all-departments.
 func (s *DepartmentsService) GetAll(ctx context.Context, orgCode string, withCustomData bool) ([]Department, error) {
 	q := url.Values{"organizationCode": {orgCode}, "withCustomData": {strconv.FormatBool(withCustomData)}}
-	var out []Department
+	var out listOf[Department]
 	if err := s.client.get(ctx, "get-all-departments", q, &out); err != nil {
 		return nil, err
 	}
@@ -94,10 +94,17 @@ type CreateDepartmentRequest struct {
 	Code               string         `json:"code,omitempty"`
 	Description        string         `json:"description,omitempty"`
 	CustomData         map[string]any `json:"customData,omitempty"`
+	// Metadata is sent as {} when nil: the spec marks it required, servers may enforce it.
+	Metadata map[string]any `json:"metadata"`
 }
 
 // Create creates a department: POST /api/v3/create-department.
 func (s *DepartmentsService) Create(ctx context.Context, req *CreateDepartmentRequest) (*Department, error) {
+	if req.Metadata == nil {
+		r := *req
+		r.Metadata = map[string]any{}
+		req = &r
+	}
 	var out Department
 	if err := s.client.post(ctx, "create-department", req, &out); err != nil {
 		return nil, err
@@ -118,10 +125,17 @@ type UpdateDepartmentRequest struct {
 	ParentDepartmentID *string        `json:"parentDepartmentId,omitempty"`
 	LeaderUserIDs      *[]string      `json:"leaderUserIds,omitempty"`
 	CustomData         map[string]any `json:"customData,omitempty"`
+	// Metadata is sent as {} when nil (required by the spec).
+	Metadata map[string]any `json:"metadata"`
 }
 
 // Update changes a department: POST /api/v3/update-department.
 func (s *DepartmentsService) Update(ctx context.Context, req *UpdateDepartmentRequest) (*Department, error) {
+	if req.Metadata == nil {
+		r := *req
+		r.Metadata = map[string]any{}
+		req = &r
+	}
 	var out Department
 	if err := s.client.post(ctx, "update-department", req, &out); err != nil {
 		return nil, err

@@ -33,6 +33,8 @@ type CreateOrganizationRequest struct {
 	Description      string `json:"description,omitempty"`
 	// OpenDepartmentID is the root's custom id (e.g. WeCom's root department id "1").
 	OpenDepartmentID string `json:"openDepartmentId,omitempty"`
+	// Metadata is sent as {} when nil (the spec lists it on create).
+	Metadata map[string]any `json:"metadata"`
 }
 
 // List returns every organization of the pool, reading all pages of GET /api/v3/list-organizations.
@@ -65,6 +67,11 @@ func (s *OrganizationsService) Get(ctx context.Context, code string) (*Organizat
 
 // Create creates an organization: POST /api/v3/create-organization.
 func (s *OrganizationsService) Create(ctx context.Context, req *CreateOrganizationRequest) (*Organization, error) {
+	if req.Metadata == nil {
+		r := *req
+		r.Metadata = map[string]any{}
+		req = &r
+	}
 	var out Organization
 	if err := s.client.post(ctx, "create-organization", req, &out); err != nil {
 		return nil, err

@@ -53,7 +53,7 @@ const (
 type Filter struct {
 	Field    string `json:"field"`
 	Operator string `json:"operator"`
-	Value    any    `json:"value,omitempty"`
+	Value    any    `json:"value"` // null for NOT_NULL / IS_NULL: the filter's shape is always {field, operator, value}
 }
 
 // DepartmentFilter is one value of a Filter{Field: "department", Operator: OpIn}.
@@ -81,8 +81,15 @@ type ListUsersRequest struct {
 // ListUsersOptions are list-users' options; a zero Pagination means page 1 of 10.
 type ListUsersOptions struct {
 	Pagination        Pagination `json:"pagination"`
+	Sort              []Sort     `json:"sort,omitempty"`
 	WithCustomData    bool       `json:"withCustomData"`
 	WithDepartmentIDs bool       `json:"withDepartmentIds"`
+}
+
+// Sort orders list-users by a field (createdAt, updatedAt, username, …), order asc or desc.
+type Sort struct {
+	Field string `json:"field"`
+	Order string `json:"order"`
 }
 
 // MarshalJSON leaves out a zero pagination so the server applies its defaults.
@@ -227,7 +234,7 @@ func (s *UsersService) CreateBatch(ctx context.Context, list []CreateUserInput, 
 		List    []CreateUserInput  `json:"list"`
 		Options *CreateUserOptions `json:"options,omitempty"`
 	}{list, opts}
-	var out []User
+	var out listOf[User]
 	if err := s.client.post(ctx, "create-users-batch", body, &out); err != nil {
 		return nil, err
 	}
@@ -266,7 +273,7 @@ func (s *UsersService) UpdateBatch(ctx context.Context, list []UpdateUserInput) 
 	body := struct {
 		List []UpdateUserInput `json:"list"`
 	}{list}
-	var out []User
+	var out listOf[User]
 	if err := s.client.post(ctx, "update-user-batch", body, &out); err != nil {
 		return nil, err
 	}

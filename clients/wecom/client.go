@@ -231,7 +231,8 @@ func (c *Client) CheckConnection(ctx context.Context) error {
 	if _, err := c.Token(ctx); err != nil {
 		return fmt.Errorf("check wecom connection: %w", err)
 	}
-	if _, err := c.Departments.SimpleList(ctx, 1); err != nil {
+	// No id: the whole visible tree (the root being 1 is seen in examples, not documented as a rule).
+	if _, err := c.Departments.SimpleList(ctx, 0); err != nil {
 		return fmt.Errorf("check wecom connection: %w", err)
 	}
 	return nil

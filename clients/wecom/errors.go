@@ -101,6 +101,12 @@ func (e *APIError) Class() Class {
 		return Order
 	case 60111:
 		return Gone
+	case 40003, 301021:
+		// An unknown userid on user/delete is answered with these too (reference §6).
+		if e.Op == "user/delete" {
+			return Gone
+		}
+		return Record
 	case 60003:
 		if e.Op == "department/delete" {
 			return Gone

@@ -16,6 +16,7 @@ import (
 	"github.com/wecomsync/wecomsync/clients/authing"
 	"github.com/wecomsync/wecomsync/clients/wecom"
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
+	"github.com/wecomsync/wecomsync/internal/codec"
 	"github.com/wecomsync/wecomsync/internal/config"
 	"github.com/wecomsync/wecomsync/internal/logging"
 	"github.com/wecomsync/wecomsync/workflows"
@@ -90,13 +91,23 @@ func Connections(cfg *config.Config, log *zap.Logger) (activities.Connections, e
 	return conns, nil
 }
 
-// ClientOptions are the Temporal client options of every wecomsync binary.
-func ClientOptions(cfg *config.Config, log *zap.Logger) client.Options {
-	return client.Options{
+// ClientOptions are the Temporal client options of every wecomsync binary. With codec keys
+// configured, payloads and failure messages are encrypted (internal/codec).
+func ClientOptions(cfg *config.Config, log *zap.Logger) (client.Options, error) {
+	opts := client.Options{
 		HostPort:  cfg.TemporalAddress,
 		Namespace: cfg.Namespace,
 		Logger:    logging.NewTemporal(log),
 	}
+	if cfg.CodecKeys != "" {
+		keys, err := codec.ParseKeys(cfg.CodecKeys)
+		if err != nil {
+			return opts, fmt.Errorf("WECOMSYNC_CODEC_KEYS: %w", err)
+		}
+		opts.DataConverter = codec.DataConverter(keys)
+		opts.FailureConverter = codec.FailureConverter(keys)
+	}
+	return opts, nil
 }
 
 // OpenStore opens the claim-check store.

@@ -26,6 +26,10 @@ type Config struct {
 	BlobURL string `json:"blobUrl"`
 	// LogLevel is debug, info, warn or error (WECOMSYNC_LOG_LEVEL, default info).
 	LogLevel string `json:"logLevel"`
+	// CodecKeys turns on payload encryption (WECOMSYNC_CODEC_KEYS, "id:base64key[,oldid:base64key]",
+	// 32-byte AES keys; the first encrypts, all decrypt). Every worker, starter and codec server
+	// of a namespace needs the same keys.
+	CodecKeys string `json:"codecKeys,omitempty"`
 	// Connections are the named credentials workflows refer to; "default" comes from the
 	// WECOMSYNC_AUTHING_* and WECOMSYNC_WECOM_* variables.
 	Connections map[string]Connection `json:"connections"`
@@ -87,6 +91,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	setString(&c.TaskQueue, getenv("WECOMSYNC_TASK_QUEUE"))
 	setString(&c.BlobURL, getenv("WECOMSYNC_BLOB_URL"))
 	setString(&c.LogLevel, getenv("WECOMSYNC_LOG_LEVEL"))
+	setString(&c.CodecKeys, getenv("WECOMSYNC_CODEC_KEYS"))
 	if err := c.loadDefaultConnection(getenv); err != nil {
 		return nil, err
 	}
@@ -170,7 +175,7 @@ func (c *Config) ConnectionNames() []string {
 // String describes the configuration without secrets.
 func (c *Config) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "temporal=%s namespace=%s taskQueue=%s blobs=%s", c.TemporalAddress, c.Namespace, c.TaskQueue, redactURL(c.BlobURL))
+	fmt.Fprintf(&b, "temporal=%s namespace=%s taskQueue=%s blobs=%s encryption=%t", c.TemporalAddress, c.Namespace, c.TaskQueue, redactURL(c.BlobURL), c.CodecKeys != "")
 	for _, n := range c.ConnectionNames() {
 		conn := c.Connections[n]
 		fmt.Fprintf(&b, " connection[%s]=", n)
@@ -195,7 +200,7 @@ func redactURL(u string) string {
 func EnvVars() []string {
 	return []string{
 		"WECOMSYNC_CONFIG", "WECOMSYNC_TEMPORAL_ADDRESS", "TEMPORAL_ADDRESS", "WECOMSYNC_NAMESPACE", "WECOMSYNC_TASK_QUEUE",
-		"WECOMSYNC_BLOB_URL", "WECOMSYNC_LOG_LEVEL",
+		"WECOMSYNC_BLOB_URL", "WECOMSYNC_LOG_LEVEL", "WECOMSYNC_CODEC_KEYS",
 		"WECOMSYNC_AUTHING_URL", "WECOMSYNC_AUTHING_USERPOOL_ID", "WECOMSYNC_AUTHING_SECRET", "WECOMSYNC_AUTHING_QPS",
 		"WECOMSYNC_WECOM_URL", "WECOMSYNC_WECOM_CORP_ID", "WECOMSYNC_WECOM_SECRET", "WECOMSYNC_WECOM_MODE",
 		"WECOMSYNC_WECOM_PER_MINUTE", "WECOMSYNC_WECOM_PER_HOUR",
