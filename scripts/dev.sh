@@ -4,6 +4,7 @@
 # the demo upstream sync and prints the report. Ctrl-C stops everything.
 #   SEED=empty      start Authing with no organization at all (default: demo, an empty organization)
 #   TEMPORAL_PORT, UI_PORT, WECOM_ADDR, AUTHING_ADDR override the addresses.
+#   WECOMSYNC_CODEC_KEYS=k1:<base64 32 bytes> encrypts payloads; a codec server on :8234 lets the UI read them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$PWD/bin
@@ -33,8 +34,14 @@ wait_port() { # host:port name
   exit 1
 }
 
+codec_flags=()
+if [[ -n "${WECOMSYNC_CODEC_KEYS:-}" ]]; then
+  "$BIN/starter" codec-server --addr 127.0.0.1:8234 --allow-origin "http://localhost:$UI_PORT" >"$DATA/logs/codec-server.log" 2>&1 &
+  pids+=($!)
+  codec_flags=(--ui-codec-endpoint http://127.0.0.1:8234)
+fi
 "$BIN/temporal" server start-dev --db-filename "$DATA/temporal.db" --port "$TEMPORAL_PORT" --ui-port "$UI_PORT" \
-  --log-level warn >"$DATA/logs/temporal.log" 2>&1 &
+  --log-level warn "${codec_flags[@]}" >"$DATA/logs/temporal.log" 2>&1 &
 pids+=($!)
 "$BIN/wecom-emulator" --addr "$WECOM_ADDR" --seed demo >"$DATA/logs/wecom-emulator.log" 2>&1 &
 pids+=($!)

@@ -29,6 +29,7 @@ commands:
   progress           show a running run's progress
   report             print a run's report (table or --json; --failures-xlsx writes failures)
   check-connections  test the worker's WeCom and Authing credentials
+  codec-server       serve /encode and /decode for the Temporal UI when payloads are encrypted
   cleanup            delete old runs' snapshots, plans and reports and old uploads from the blob store
 
 Run 'starter <command> -h' for the flags of a command.
@@ -53,6 +54,9 @@ func main() {
 	}
 }
 
+// getenv reads an environment variable (a secret named on the command line, never the secret itself).
+func getenv(name string) string { return os.Getenv(name) }
+
 // env is what every command needs: the configuration, a Temporal client and the blob store.
 type env struct {
 	cfg    *config.Config
@@ -75,6 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"report":            cmdReport,
 		"check-connections": cmdCheckConnections,
 		"cleanup":           cmdCleanup,
+		"codec-server":      cmdCodecServer,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
