@@ -84,11 +84,7 @@ func runHelperWorker() error {
 	if err != nil {
 		return err
 	}
-	copts, err := app.ClientOptions(cfg, zap.NewNop())
-	if err != nil {
-		return err
-	}
-	c, err := client.Dial(copts)
+	c, err := app.Dial(cfg, zap.NewNop())
 	if err != nil {
 		return err
 	}

@@ -91,13 +91,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	e := &env{cfg: cfg, stdout: stdout, stderr: stderr}
-	copts, err := app.ClientOptions(cfg, zap.NewNop())
+	if args[0] == "codec-server" { // needs neither Temporal nor the blob store
+		return cmd(ctx, e, args[1:])
+	}
+	c, err := app.Dial(cfg, zap.NewNop())
 	if err != nil {
 		return err
-	}
-	c, err := client.Dial(copts)
-	if err != nil {
-		return fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
 	}
 	defer c.Close()
 	e.client = c

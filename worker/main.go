@@ -11,7 +11,6 @@ import (
 	"runtime/debug"
 	"syscall"
 
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
@@ -58,13 +57,9 @@ func run() error {
 	if len(conns) == 0 {
 		log.Warn("no connection configured: set WECOMSYNC_AUTHING_* / WECOMSYNC_WECOM_* or WECOMSYNC_CONFIG")
 	}
-	copts, err := app.ClientOptions(cfg, log)
+	c, err := app.Dial(cfg, log)
 	if err != nil {
 		return err
-	}
-	c, err := client.Dial(copts)
-	if err != nil {
-		return fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
 	}
 	defer c.Close()
 

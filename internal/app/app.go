@@ -110,6 +110,19 @@ func ClientOptions(cfg *config.Config, log *zap.Logger) (client.Options, error) 
 	return opts, nil
 }
 
+// Dial connects to Temporal with ClientOptions.
+func Dial(cfg *config.Config, log *zap.Logger) (client.Client, error) {
+	opts, err := ClientOptions(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.Dial(opts)
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
+	}
+	return c, nil
+}
+
 // OpenStore opens the claim-check store.
 func OpenStore(ctx context.Context, cfg *config.Config) (*claimcheck.Store, error) {
 	return claimcheck.Open(ctx, cfg.BlobURL)
