@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wecomsync/wecomsync/clients/authing"
@@ -71,6 +72,9 @@ func (a *AuthingActivities) ApplyUserChunk(ctx context.Context, in ApplyUserChun
 	}
 	p := r.snapshot()
 	res := ApplyUserChunkResult{Applied: p.Applied, Failed: p.Failed, FailureSample: p.Sample}
+	if ctx.Err() != nil {
+		return res, temporal.NewCanceledError(res) // the run was canceled: say what was written
+	}
 	if err != nil {
 		// A failed chunk still wrote what it wrote: the result rides in the error's details so the
 		// workflow's report counts it.
@@ -95,21 +99,27 @@ func applyBatches[T any](ctx context.Context, r *chunkRun, apply func(context.Co
 	}
 	hb := startHeartbeat(ctx, r.snapshot())
 	defer hb.close()
+	// gctx stops new batches (on the first error, or when the run is canceled); a batch already
+	// sent runs to its end on callCtx, so its outcome is known and counted, never guessed.
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(r.a.writeConcurrency())
+	callCtx := context.WithoutCancel(ctx)
 	for b := 0; b < n; b++ {
 		if r.prog.Done[b] {
 			continue
 		}
 		batch := items[b*BatchSize : min((b+1)*BatchSize, len(items))]
 		g.Go(func() error {
-			applied, failed, failures, err := apply(gctx, batch)
+			if gctx.Err() != nil {
+				return nil // stopping: leave this batch to a later attempt
+			}
+			applied, failed, failures, err := apply(callCtx, batch)
 			if err != nil {
 				return err
 			}
 			// Written even when empty: a batch that failed in an earlier attempt and succeeded now
 			// must not keep its old failures.
-			if err := r.a.writeFailures(gctx, r.failureKey(b), failures); err != nil {
+			if err := r.a.writeFailures(callCtx, r.failureKey(b), failures); err != nil {
 				return err
 			}
 			r.mu.Lock()

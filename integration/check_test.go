@@ -33,7 +33,7 @@ func TestCheckConnections(t *testing.T) {
 	badAuthing, err := authing.NewClient(authing.WithBaseURL(s.authURL), authing.WithCredentials(poolID, "wrong-pool-secret"), authing.WithRetry(0))
 	require.NoError(t, err)
 
-	w := worker.New(s.client, s.taskQueue, worker.Options{})
+	w := worker.New(s.client, s.taskQueue, app.WorkerOptions())
 	app.Register(w, app.Deps{Store: s.store, Log: zap.NewNop(), Conns: activities.Connections{
 		"default": {Authing: s.authingClient(), WeCom: good},
 		"broken":  {Authing: badAuthing, WeCom: badWeCom},

@@ -37,7 +37,7 @@ func TestEncryptedPayloads(t *testing.T) {
 	c, err := client.Dial(opts)
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
-	w := worker.New(c, s.taskQueue, worker.Options{})
+	w := worker.New(c, s.taskQueue, app.WorkerOptions())
 	app.Register(w, app.Deps{Conns: activities.Connections{"default": {Authing: s.authingClient()}}, Store: s.store, Log: zap.NewNop()})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/wecomsync/wecomsync/internal/exportgen"
 	"github.com/wecomsync/wecomsync/workflows"
@@ -71,4 +73,31 @@ func TestWorkerKilledMidApply(t *testing.T) {
 	assert.Len(t, snap.Users, len(company.Members), "no duplicates, nothing missing")
 	assert.Equal(t, expected(company).Users, s.directory().Users)
 	assert.Less(t, createdAtKill, len(company.Members))
+}
+
+// TestCancelMidApply cancels a run while it writes users: the run ends canceled, after its chunks
+// stopped, with a stored report that counts exactly the users that were written.
+func TestCancelMidApply(t *testing.T) {
+	s := newStack(t, true)
+	// 30 batches of 400 ms, 4 at a time: about 3 s of writes, longer than a cancel takes to arrive.
+	addFault(t, s, `{"path":"create-users-batch","kind":"latency","delay":"400ms","rate":1}`)
+	spec := exportgen.NewSpec(1500, 20, 23)
+	company := exportgen.Generate(spec)
+	run := s.start("cancel", fileInput(s.export("cancel.xlsx", company, spec)))
+	waitFor(t, func() bool {
+		n := len(s.emu.Snapshot().Users)
+		require.Less(t, n, len(company.Members), "the run finished before it could be canceled")
+		return n >= 200
+	})
+	require.NoError(t, s.client.CancelWorkflow(context.Background(), run.GetID(), run.GetRunID()))
+	var rep workflows.Report
+	err := run.Get(context.Background(), &rep)
+	var canceled *temporal.CanceledError
+	require.True(t, errors.As(err, &canceled), "%v", err)
+	require.NoError(t, canceled.Details(&rep))
+	assert.Equal(t, workflows.StatusCanceled, rep.Status)
+	written := len(s.emu.Snapshot().Users)
+	assert.Less(t, written, len(company.Members), "the chunk stopped when the run was canceled")
+	assert.Equal(t, written, rep.Applied.UsersCreate, "the report counts what the chunk wrote before it stopped")
+	assert.NotEmpty(t, rep.ReportKey)
 }

@@ -89,7 +89,7 @@ func runHelperWorker() error {
 		return err
 	}
 	defer c.Close()
-	w := worker.New(c, cfg.TaskQueue, worker.Options{})
+	w := worker.New(c, cfg.TaskQueue, app.WorkerOptions())
 	app.Register(w, app.Deps{Conns: conns, Store: store, Log: zap.NewNop()})
 	return w.Run(worker.InterruptCh())
 }

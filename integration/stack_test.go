@@ -77,7 +77,7 @@ func (s *stack) authingClient() *authing.Client {
 }
 
 func (s *stack) startWorker() {
-	w := worker.New(s.client, s.taskQueue, worker.Options{})
+	w := worker.New(s.client, s.taskQueue, app.WorkerOptions())
 	app.Register(w, app.Deps{
 		Conns: activities.Connections{"default": {Authing: s.authingClient()}},
 		Store: s.store,

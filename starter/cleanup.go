@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
 	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 )
 
 // cmdCleanup deletes what old runs left in the blob store: their snapshots, plans and reports
@@ -38,7 +42,7 @@ func cmdCleanup(ctx context.Context, e *env, args []string) error {
 	}
 	deleted := 0
 	for group, ks := range keys {
-		if newest[group].After(cutoff) {
+		if newest[group].After(cutoff) || e.runIsOpen(ctx, group) {
 			continue
 		}
 		fmt.Fprintf(e.stdout, "%s (%d blobs, last written %s)\n", group, len(ks), newest[group].Format(time.RFC3339))
@@ -70,4 +74,19 @@ func groupOf(key string) string {
 		return strings.Join(parts[:2], "/") + "/"
 	}
 	return key
+}
+
+// runIsOpen reports whether group is the blob folder of a run that is still open (one waiting for
+// approval can outlive any age limit). When Temporal cannot tell, the run is kept.
+func (e *env) runIsOpen(ctx context.Context, group string) bool {
+	parts := strings.Split(strings.TrimSuffix(group, "/"), "/")
+	if len(parts) != 3 || parts[0] != "runs" {
+		return false
+	}
+	desc, err := e.client.DescribeWorkflowExecution(ctx, parts[1], parts[2])
+	if err != nil {
+		var notFound *serviceerror.NotFound
+		return !errors.As(err, &notFound) // gone from Temporal (retention): its blobs may go
+	}
+	return desc.WorkflowExecutionInfo.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
 }

@@ -32,7 +32,11 @@ func cmdCodecServer(ctx context.Context, e *env, args []string) error {
 	}
 	opts := []codec.HandlerOption{codec.WithAllowOrigin(*origin)}
 	if *token != "" {
-		opts = append(opts, codec.WithToken(getenv(*token)))
+		tok := getenv(*token)
+		if tok == "" {
+			return fmt.Errorf("--token-env %s: the variable is empty; refusing to serve decrypted payloads without a token", *token)
+		}
+		opts = append(opts, codec.WithToken(tok))
 	}
 	srv := &http.Server{Addr: *addr, Handler: codec.Handler(keys, opts...), ReadHeaderTimeout: 10 * time.Second}
 	go func() {

@@ -111,10 +111,8 @@ func exportRef(ctx context.Context, store *claimcheck.Store, path string, noUplo
 	if _, err := io.Copy(h, f); err != nil {
 		return "", fmt.Errorf("read the export: %w", err)
 	}
+	// Content-addressed; written again even when present, so `cleanup` sees it as recent.
 	key := fmt.Sprintf("uploads/%s/%s", hex.EncodeToString(h.Sum(nil))[:16], filepath.Base(abs))
-	if ok, err := store.Exists(ctx, key); err == nil && ok {
-		return key, nil
-	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return "", err
 	}

@@ -63,7 +63,7 @@ func run() error {
 	}
 	defer c.Close()
 
-	w := worker.New(c, cfg.TaskQueue, worker.Options{})
+	w := worker.New(c, cfg.TaskQueue, app.WorkerOptions())
 	app.Register(w, app.Deps{Conns: conns, Store: store, Log: log})
 	log.Info("worker starting", zap.String("config", cfg.String()))
 	if err := w.Start(); err != nil {

@@ -28,6 +28,8 @@ var (
 		// Apply activities heartbeat every 2 s whatever their calls take, so this only has to
 		// notice a dead worker.
 		HeartbeatTimeout: 30 * time.Second,
+		// A canceled run waits for its chunks to stop, so the report counts what they wrote.
+		WaitForCancellation: true,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
 			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,

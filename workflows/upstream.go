@@ -147,6 +147,9 @@ func (r *upstreamRun) run(ctx workflow.Context) (*Report, error) {
 	if err := r.apply(ctx, parsed, read, planned); err != nil {
 		return r.fail(ctx, err)
 	}
+	if ctx.Err() != nil { // canceled while the last chunks finished their work
+		return r.fail(ctx, temporal.NewCanceledError())
+	}
 	status := StatusCompleted
 	if r.report.Failed.Writes() > 0 {
 		status = StatusCompletedErrors
@@ -157,7 +160,7 @@ func (r *upstreamRun) run(ctx workflow.Context) (*Report, error) {
 // fullFile reports whether the whole export was read (no row range): only then does a missing
 // member mean a member who left.
 func (r *upstreamRun) fullFile() bool {
-	return r.in.StartRow == 0 && *r.in.EndRow == -1
+	return r.in.Sheet == "" && r.in.StartRow == 0 && *r.in.EndRow == -1
 }
 
 // approvalReasons applies the safety thresholds to the plan. The file-size check guards deletes: a
@@ -170,7 +173,7 @@ func (r *upstreamRun) approvalReasons(parsed activities.ParseExportResult, plann
 	}
 	why := limits.Check(planned.Counts, planned.OwnedUsers, parsed.Summary.Members, last)
 	if r.in.Mode == plan.ModeDeleteOnly && !r.fullFile() && planned.Counts.UsersDelete+planned.Counts.UsersSuspend > 0 {
-		why = append(why, fmt.Sprintf("the file was read from row %d to row %d: users on the rows left out would be deleted", r.in.StartRow, *r.in.EndRow))
+		why = append(why, fmt.Sprintf("the file was read in part (sheet %q, rows %d to %d): users on the rows left out would be deleted", r.in.Sheet, r.in.StartRow, *r.in.EndRow))
 	}
 	return why
 }
@@ -243,22 +246,30 @@ func (r *upstreamRun) awaitApproval(ctx workflow.Context, why []string) bool {
 	timerCtx, cancelTimer := workflow.WithCancel(ctx)
 	defer cancelTimer()
 	var a Approval
+	decide := func(decision string) func(workflow.ReceiveChannel, bool) {
+		return func(c workflow.ReceiveChannel, _ bool) {
+			// ReceiveAsync, not Receive: a signal whose input does not decode is dropped by the SDK,
+			// and a blocking Receive would then wait for the next one and starve the timer.
+			if c.ReceiveAsync(&a) {
+				rec.Decision = decision
+				return
+			}
+			r.report.Warnings = append(r.report.Warnings, fmt.Sprintf(`ignored a signal whose input is not {"by":…,"reason":…} (would have %s)`, decision))
+		}
+	}
 	sel := workflow.NewSelector(ctx)
-	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalApprove), func(c workflow.ReceiveChannel, _ bool) {
-		c.Receive(ctx, &a)
-		rec.Decision = "approved"
-	})
-	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalReject), func(c workflow.ReceiveChannel, _ bool) {
-		c.Receive(ctx, &a)
-		rec.Decision = "rejected"
-	})
+	// Reject is checked first: when both are waiting, the answer is no.
+	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalReject), decide("rejected"))
+	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalApprove), decide("approved"))
 	sel.AddFuture(workflow.NewTimer(timerCtx, r.approvalTimeout), func(f workflow.Future) {
 		rec.Decision = "timed-out"
 		if f.Get(ctx, nil) != nil {
 			rec.Decision = "canceled" // the run itself was canceled while it waited
 		}
 	})
-	sel.Select(ctx)
+	for rec.Decision == "" {
+		sel.Select(ctx)
+	}
 	rec.By, rec.Reason, rec.At = a.By, a.Reason, workflow.Now(ctx)
 	r.progress.Status, r.progress.AwaitingApproval = StatusRunning, nil
 	r.report.Status = StatusRunning
@@ -278,12 +289,20 @@ func (r *upstreamRun) ignoreStraySignals(ctx workflow.Context, when string) {
 }
 
 func (r *upstreamRun) apply(ctx workflow.Context, parsed activities.ParseExportResult, read activities.ReadAuthingResult, planned activities.PlanUpstreamResult) error {
-	if planned.Counts.Writes() == 0 {
-		return nil
-	}
-	if r.in.Mode == plan.ModeDeleteOnly {
-		r.setPhase(ctx, "deleting users")
-		return r.applyChunks(ctx, planned.Chunks, "")
+	// Version 1: a run with nothing to write writes nothing (version 0 still created missing custom
+	// fields), and delete-only neither creates custom fields nor departments.
+	if workflow.GetVersion(ctx, "apply-only-what-the-plan-needs", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		if planned.Counts.Writes() == 0 && len(read.MissingCustomFields) == 0 {
+			return nil
+		}
+	} else {
+		if planned.Counts.Writes() == 0 {
+			return nil
+		}
+		if r.in.Mode == plan.ModeDeleteOnly {
+			r.setPhase(ctx, "deleting users")
+			return r.applyChunks(ctx, planned.Chunks, "")
+		}
 	}
 	r.setPhase(ctx, "preparing Authing")
 	actx := withOptions(ctx, applyOptions, "ensure custom fields")
@@ -383,10 +402,21 @@ func (r *upstreamRun) showProgress(ctx workflow.Context) {
 	workflow.SetCurrentDetails(ctx, details)
 }
 
-// partialResult reads what a failed chunk wrote before it failed (carried in the error's details).
+// partialResult reads what a failed, canceled or timed-out chunk wrote before it stopped: the
+// activity puts it in its error's details, or Temporal keeps its last heartbeat.
 func partialResult(err error, res *activities.ApplyUserChunkResult) bool {
 	var appErr *temporal.ApplicationError
-	return errors.As(err, &appErr) && appErr.HasDetails() && appErr.Details(res) == nil
+	var canceled *temporal.CanceledError
+	var timeout *temporal.TimeoutError
+	switch {
+	case errors.As(err, &appErr):
+		return appErr.HasDetails() && appErr.Details(res) == nil
+	case errors.As(err, &canceled):
+		return canceled.HasDetails() && canceled.Details(res) == nil
+	case errors.As(err, &timeout):
+		return timeout.HasLastHeartbeatDetails() && timeout.LastHeartbeatDetails(res) == nil
+	}
+	return false
 }
 
 func (r *upstreamRun) addFailures(fs []activities.Failure) {
@@ -408,7 +438,7 @@ func (r *upstreamRun) finish(ctx workflow.Context, status string, members int) (
 	r.report.FinishedAt = workflow.Now(ctx)
 	r.report.DurationSeconds = r.report.FinishedAt.Sub(r.report.StartedAt).Seconds()
 	in := activities.SaveReportInput{Prefix: r.prefix, Report: r.report}
-	if (status == StatusCompleted || status == StatusCompletedErrors) && r.fullFile() && r.in.Sheet == "" {
+	if (status == StatusCompleted || status == StatusCompletedErrors) && r.fullFile() {
 		in.StateKey, in.Members = r.stateKey, members // the baseline of the next run's file-size check
 	}
 	// Disconnected: a canceled run still stores its report.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -326,5 +327,21 @@ func TestUpstreamDryRunSaysApprovalWouldBeNeeded(t *testing.T) {
 	require.NotNil(t, rep.Approval)
 	assert.Equal(t, "would be needed", rep.Approval.Decision)
 	assert.Len(t, rep.Approval.Reasons, 3, "absolute, percentage and the row range")
-	assert.Contains(t, rep.Approval.Reasons[2], "read from row 3 to row -1")
+	assert.Contains(t, rep.Approval.Reasons[2], "read in part (sheet \"\", rows 3 to -1)")
+}
+
+// A signal whose input does not decode must not block the wait: the timeout still rejects.
+func TestUpstreamBadSignalInputDoesNotStarveTheTimeout(t *testing.T) {
+	env, f := newEnv(t)
+	deletePlan(env, f)
+	saved(env, f)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalApprove, "yes") }, time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalApprove, Approval{By: "late"}) }, 48*time.Hour)
+	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Mode: plan.ModeDeleteOnly, ApprovalTimeout: "1h"})
+	require.NoError(t, env.GetWorkflowError())
+	var rep Report
+	require.NoError(t, env.GetWorkflowResult(&rep))
+	assert.Equal(t, StatusRejected, rep.Status)
+	assert.Equal(t, "timed-out", rep.Approval.Decision)
+	assert.Contains(t, strings.Join(rep.Warnings, "\n"), "ignored a signal whose input is not")
 }

@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -108,6 +109,12 @@ func ClientOptions(cfg *config.Config, log *zap.Logger) (client.Options, error) 
 		opts.FailureConverter = codec.FailureConverter(keys)
 	}
 	return opts, nil
+}
+
+// WorkerOptions are the worker options of every wecomsync worker. Heartbeats reach the server at
+// least every 5 s, so progress is fresh and a cancel reaches a running chunk within seconds.
+func WorkerOptions() worker.Options {
+	return worker.Options{MaxHeartbeatThrottleInterval: 5 * time.Second}
 }
 
 // Dial connects to Temporal with ClientOptions.
