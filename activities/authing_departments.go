@@ -51,6 +51,7 @@ func (a *AuthingActivities) ApplyDepartments(ctx context.Context, in ApplyDepart
 
 	var mu sync.Mutex
 	var failures []Failure
+	created := 0
 	hb := startHeartbeat(ctx, 0)
 	defer hb.close()
 	for _, level := range byDepth(creates) {
@@ -79,6 +80,7 @@ func (a *AuthingActivities) ApplyDepartments(ctx context.Context, in ApplyDepart
 				case err == nil:
 					ids[d.Path] = id
 					res.Created++
+					created++ // by this attempt (the metric counts each write once)
 				case authing.IsRecord(err):
 					failures = append(failures, departmentFailure(d.Path, err))
 				default:
@@ -93,6 +95,8 @@ func (a *AuthingActivities) ApplyDepartments(ctx context.Context, in ApplyDepart
 		hb.set(res.Created)
 	}
 	res.Failed = len(failures)
+	a.Metrics.Written("department", "create", "ok", created)
+	a.Metrics.Written("department", "create", "failed", res.Failed)
 	res.FailureSample = failures[:min(len(failures), SampleSize)]
 	if err := a.writeFailures(ctx, in.Prefix+"failures/departments.jsonl", failures); err != nil {
 		return res, err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wecomsync/wecomsync/clients/authing"
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
+	"github.com/wecomsync/wecomsync/internal/metrics"
 	"github.com/wecomsync/wecomsync/mapping"
 	"github.com/wecomsync/wecomsync/plan"
 )
@@ -28,6 +29,8 @@ type AuthingActivities struct {
 	ReadConcurrency int
 	// WriteConcurrency is how many write calls one activity has in flight (default 4).
 	WriteConcurrency int
+	// Metrics (optional) counts the objects written.
+	Metrics *metrics.Metrics
 }
 
 func (a *AuthingActivities) readConcurrency() int  { return positiveOr(a.ReadConcurrency, 8) }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/wecomsync/wecomsync/clients/authing"
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
+	"github.com/wecomsync/wecomsync/internal/metrics"
 	"github.com/wecomsync/wecomsync/mapping"
 	"github.com/wecomsync/wecomsync/plan"
 )
@@ -122,6 +123,7 @@ func applyBatches[T any](ctx context.Context, r *chunkRun, apply func(context.Co
 			if err := r.a.writeFailures(callCtx, r.failureKey(b), failures); err != nil {
 				return err
 			}
+			recordCounts(r.a.Metrics, "user", applied, failed)
 			r.mu.Lock()
 			defer r.mu.Unlock()
 			r.prog.Done[b] = true
@@ -436,4 +438,21 @@ func userFailure(userID, action, sheet string, row int, err error) Failure {
 		f.Code, f.Message = e.StatusCode, e.Message
 	}
 	return f
+}
+
+// recordCounts adds one batch's outcome to the written-objects metric.
+func recordCounts(m *metrics.Metrics, object string, applied, failed plan.Counts) {
+	for _, c := range []struct {
+		action         string
+		applied, faild int
+	}{
+		{"create", applied.UsersCreate, failed.UsersCreate},
+		{"update", applied.UsersUpdate, failed.UsersUpdate},
+		{"membership", applied.UsersMembership, failed.UsersMembership},
+		{"delete", applied.UsersDelete, failed.UsersDelete},
+		{"suspend", applied.UsersSuspend, failed.UsersSuspend},
+	} {
+		m.Written(object, c.action, "ok", c.applied)
+		m.Written(object, c.action, "failed", c.faild)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
+	"github.com/wecomsync/wecomsync/internal/metrics"
 	"github.com/wecomsync/wecomsync/wecomexport"
 )
 
@@ -17,6 +18,8 @@ import (
 type ReportActivities struct {
 	Store *claimcheck.Store
 	Log   *zap.Logger
+	// Metrics (optional) counts finished runs.
+	Metrics *metrics.Metrics
 }
 
 // ReportKey is where a run keeps its full report, given the run's blob prefix.
@@ -69,6 +72,9 @@ func (a *ReportActivities) SaveReport(ctx context.Context, in SaveReportInput) (
 			return res, err
 		}
 	}
+	direction, _ := doc["direction"].(string)
+	status, _ := doc["status"].(string)
+	a.Metrics.RunFinished(direction, status)
 	a.Log.Info("report saved", zap.String("key", ref.Key), zap.Int("failures", len(failures)))
 	return SaveReportResult{Key: ref.Key, FailuresTotal: len(failures)}, nil
 }

@@ -80,7 +80,7 @@ func runHelperWorker() error {
 	if err != nil {
 		return err
 	}
-	conns, err := app.Connections(cfg, zap.NewNop())
+	conns, err := app.Connections(cfg, zap.NewNop(), nil)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/wecomsync/wecomsync/internal/app"
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
 	"github.com/wecomsync/wecomsync/internal/exportgen"
+	"github.com/wecomsync/wecomsync/internal/metrics"
 	"github.com/wecomsync/wecomsync/workflows"
 )
 
@@ -38,6 +39,7 @@ type stack struct {
 	client    client.Client
 	taskQueue string
 	dir       string
+	metrics   *metrics.Metrics
 }
 
 const (
@@ -78,10 +80,12 @@ func (s *stack) authingClient() *authing.Client {
 
 func (s *stack) startWorker() {
 	w := worker.New(s.client, s.taskQueue, app.WorkerOptions())
+	s.metrics = metrics.New()
 	app.Register(w, app.Deps{
-		Conns: activities.Connections{"default": {Authing: s.authingClient()}},
-		Store: s.store,
-		Log:   zap.NewNop(),
+		Conns:   activities.Connections{"default": {Authing: s.authingClient()}},
+		Store:   s.store,
+		Log:     zap.NewNop(),
+		Metrics: s.metrics,
 	})
 	require.NoError(s.t, w.Start())
 	s.t.Cleanup(w.Stop)
@@ -201,4 +205,11 @@ func (s *stack) directory() directory {
 func mustJSON(v any) string {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
+}
+
+// scrape returns the stack worker's metrics in the Prometheus text format.
+func (s *stack) scrape() string {
+	rec := httptest.NewRecorder()
+	s.metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	return rec.Body.String()
 }

@@ -100,6 +100,10 @@ func TestUpstreamLifecycle(t *testing.T) {
 		assert.NotEmpty(t, r.Reason)
 	}
 	assert.ElementsMatch(t, wantRejects, gotRejects)
+	m := s.scrape()
+	assert.Contains(t, m, fmt.Sprintf(`wecomsync_objects_written_total{action="create",object="user",result="ok"} %d`, len(company.Members)))
+	assert.Contains(t, m, fmt.Sprintf(`wecomsync_objects_written_total{action="create",object="department",result="ok"} %d`, len(want.Departments)))
+	assert.Contains(t, m, `wecomsync_runs_total{direction="upstream",status="completed"} 1`)
 
 	// 2. The same file again writes nothing.
 	s.emu.ResetCalls()

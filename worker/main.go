@@ -5,11 +5,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
@@ -17,6 +20,7 @@ import (
 	"github.com/wecomsync/wecomsync/internal/app"
 	"github.com/wecomsync/wecomsync/internal/config"
 	"github.com/wecomsync/wecomsync/internal/logging"
+	"github.com/wecomsync/wecomsync/internal/metrics"
 )
 
 // defaultMemoryLimit keeps the garbage collector ahead of a 100k-user run when GOMEMLIMIT is unset.
@@ -50,7 +54,9 @@ func run() error {
 		return err
 	}
 	defer store.Close()
-	conns, err := app.Connections(cfg, log)
+	m := metrics.New()
+	serveMetrics(ctx, cfg.MetricsAddr, m, log)
+	conns, err := app.Connections(cfg, log, m)
 	if err != nil {
 		return err
 	}
@@ -64,7 +70,7 @@ func run() error {
 	defer c.Close()
 
 	w := worker.New(c, cfg.TaskQueue, app.WorkerOptions())
-	app.Register(w, app.Deps{Conns: conns, Store: store, Log: log})
+	app.Register(w, app.Deps{Conns: conns, Store: store, Log: log, Metrics: m})
 	log.Info("worker starting", zap.String("config", cfg.String()))
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
@@ -73,4 +79,24 @@ func run() error {
 	w.Stop()
 	log.Info("worker stopped")
 	return nil
+}
+
+// serveMetrics serves /metrics until ctx ends; a metrics endpoint that cannot start is logged, not
+// fatal (the worker's job is syncing).
+func serveMetrics(ctx context.Context, addr string, m *metrics.Metrics, log *zap.Logger) {
+	if addr == "" || addr == "off" {
+		return
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	go func() {
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics endpoint not served", zap.String("addr", addr), zap.Error(err))
+		}
+	}()
 }

@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -20,6 +21,7 @@ import (
 	"github.com/wecomsync/wecomsync/internal/codec"
 	"github.com/wecomsync/wecomsync/internal/config"
 	"github.com/wecomsync/wecomsync/internal/logging"
+	"github.com/wecomsync/wecomsync/internal/metrics"
 	"github.com/wecomsync/wecomsync/workflows"
 )
 
@@ -28,6 +30,8 @@ type Deps struct {
 	Conns activities.Connections
 	Store *claimcheck.Store
 	Log   *zap.Logger
+	// Metrics (optional) counts written objects and finished runs.
+	Metrics *metrics.Metrics
 }
 
 // Register puts every workflow and activity of wecomsync on w.
@@ -35,9 +39,9 @@ func Register(w worker.Registry, d Deps) {
 	w.RegisterWorkflowWithOptions(workflows.UpstreamSync, workflow.RegisterOptions{Name: workflows.UpstreamWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CheckConnections, workflow.RegisterOptions{Name: workflows.CheckConnectionsWorkflowName})
 	w.RegisterActivity(&activities.ExcelActivities{Store: d.Store, Log: d.Log})
-	w.RegisterActivity(&activities.AuthingActivities{Conns: d.Conns, Store: d.Store, Log: d.Log})
+	w.RegisterActivity(&activities.AuthingActivities{Conns: d.Conns, Store: d.Store, Log: d.Log, Metrics: d.Metrics})
 	w.RegisterActivity(&activities.PlanActivities{Store: d.Store, Log: d.Log})
-	w.RegisterActivity(&activities.ReportActivities{Store: d.Store, Log: d.Log})
+	w.RegisterActivity(&activities.ReportActivities{Store: d.Store, Log: d.Log, Metrics: d.Metrics})
 	w.RegisterActivity(&activities.CheckActivities{Conns: d.Conns})
 }
 
@@ -54,13 +58,22 @@ func positiveOr(v, def int) int {
 	return def
 }
 
-// Connections builds the API clients of every configured connection.
-func Connections(cfg *config.Config, log *zap.Logger) (activities.Connections, error) {
+// httpClient is the HTTP client of one system's API: pooled keep-alive connections sized for the
+// activities' concurrency (the default pool keeps only 2 idle connections per host), counted by m.
+func httpClient(m *metrics.Metrics, system, apiPrefix string) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = 128, 64
+	return &http.Client{Transport: m.Transport(system, apiPrefix, t)}
+}
+
+// Connections builds the API clients of every configured connection; m (optional) counts their calls.
+func Connections(cfg *config.Config, log *zap.Logger, m *metrics.Metrics) (activities.Connections, error) {
 	conns := activities.Connections{}
 	for name, cc := range cfg.Connections {
 		conn := &activities.Connection{}
 		if a := cc.Authing; a != nil {
-			opts := []authing.Option{authing.WithCredentials(a.UserPoolID, a.Secret), authing.WithLogger(log)}
+			opts := []authing.Option{authing.WithCredentials(a.UserPoolID, a.Secret), authing.WithLogger(log),
+				authing.WithHTTPClient(httpClient(m, "authing", "/api/v3/"))}
 			if a.URL != "" {
 				opts = append(opts, authing.WithBaseURL(a.URL))
 			}
@@ -74,7 +87,8 @@ func Connections(cfg *config.Config, log *zap.Logger) (activities.Connections, e
 			conn.Authing = c
 		}
 		if w := cc.WeCom; w != nil {
-			opts := []wecom.Option{wecom.WithCredentials(w.CorpID, w.Secret), wecom.WithLogger(log)}
+			opts := []wecom.Option{wecom.WithCredentials(w.CorpID, w.Secret), wecom.WithLogger(log),
+				wecom.WithHTTPClient(httpClient(m, "wecom", "/cgi-bin/"))}
 			if w.URL != "" {
 				opts = append(opts, wecom.WithBaseURL(w.URL))
 			}

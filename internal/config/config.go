@@ -30,6 +30,9 @@ type Config struct {
 	// 32-byte AES keys; the first encrypts, all decrypt). Every worker, starter and codec server
 	// of a namespace needs the same keys.
 	CodecKeys string `json:"codecKeys,omitempty"`
+	// MetricsAddr is where the worker serves Prometheus metrics at /metrics
+	// (WECOMSYNC_METRICS_ADDR, default 127.0.0.1:9464; "off" turns it off).
+	MetricsAddr string `json:"metricsAddr,omitempty"`
 	// Connections are the named credentials workflows refer to; "default" comes from the
 	// WECOMSYNC_AUTHING_* and WECOMSYNC_WECOM_* variables.
 	Connections map[string]Connection `json:"connections"`
@@ -74,6 +77,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		TaskQueue:       "wecomsync",
 		BlobURL:         "file://" + filepath.ToSlash(filepath.Join(wd, ".data", "blobs")) + "?create_dir=true",
 		LogLevel:        "info",
+		MetricsAddr:     "127.0.0.1:9464",
 		Connections:     map[string]Connection{},
 	}
 	if path := getenv("WECOMSYNC_CONFIG"); path != "" {
@@ -92,6 +96,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	setString(&c.BlobURL, getenv("WECOMSYNC_BLOB_URL"))
 	setString(&c.LogLevel, getenv("WECOMSYNC_LOG_LEVEL"))
 	setString(&c.CodecKeys, getenv("WECOMSYNC_CODEC_KEYS"))
+	setString(&c.MetricsAddr, getenv("WECOMSYNC_METRICS_ADDR"))
 	if err := c.loadDefaultConnection(getenv); err != nil {
 		return nil, err
 	}
@@ -200,7 +205,7 @@ func redactURL(u string) string {
 func EnvVars() []string {
 	return []string{
 		"WECOMSYNC_CONFIG", "WECOMSYNC_TEMPORAL_ADDRESS", "TEMPORAL_ADDRESS", "WECOMSYNC_NAMESPACE", "WECOMSYNC_TASK_QUEUE",
-		"WECOMSYNC_BLOB_URL", "WECOMSYNC_LOG_LEVEL", "WECOMSYNC_CODEC_KEYS",
+		"WECOMSYNC_BLOB_URL", "WECOMSYNC_LOG_LEVEL", "WECOMSYNC_CODEC_KEYS", "WECOMSYNC_METRICS_ADDR",
 		"WECOMSYNC_AUTHING_URL", "WECOMSYNC_AUTHING_USERPOOL_ID", "WECOMSYNC_AUTHING_SECRET", "WECOMSYNC_AUTHING_QPS",
 		"WECOMSYNC_WECOM_URL", "WECOMSYNC_WECOM_CORP_ID", "WECOMSYNC_WECOM_SECRET", "WECOMSYNC_WECOM_MODE",
 		"WECOMSYNC_WECOM_PER_MINUTE", "WECOMSYNC_WECOM_PER_HOUR",
