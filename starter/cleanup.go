@@ -83,10 +83,10 @@ func (e *env) runIsOpen(ctx context.Context, group string) bool {
 	if len(parts) != 3 || parts[0] != "runs" {
 		return false
 	}
-	desc, err := e.client.DescribeWorkflowExecution(ctx, parts[1], parts[2])
+	desc, err := e.client.DescribeWorkflow(ctx, parts[1], parts[2])
 	if err != nil {
 		var notFound *serviceerror.NotFound
 		return !errors.As(err, &notFound) // gone from Temporal (retention): its blobs may go
 	}
-	return desc.WorkflowExecutionInfo.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+	return desc.RawResponse.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
 }

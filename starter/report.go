@@ -57,11 +57,11 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 
 // currentReport returns a finished run's report, or a running run's report so far (query).
 func currentReport(ctx context.Context, e *env, id, runID string) (*workflows.Report, error) {
-	desc, err := e.client.DescribeWorkflowExecution(ctx, id, runID)
+	desc, err := e.client.DescribeWorkflow(ctx, id, runID)
 	if err != nil {
 		return nil, err
 	}
-	if desc.WorkflowExecutionInfo.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+	if desc.RawResponse.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		v, err := e.client.QueryWorkflow(ctx, id, runID, workflows.QueryReport)
 		if err != nil {
 			return nil, err
