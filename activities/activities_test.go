@@ -1,12 +1,17 @@
 package activities
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -237,4 +242,49 @@ func TestEnsureCustomFieldsIsIdempotent(t *testing.T) {
 		require.NoError(t, val.Get(&res))
 		assert.Equal(t, want, res.Created, "call %d", i+1)
 	}
+}
+
+// A list-users page that skips a user (a server whose order shifts between pages) is caught by
+// the announced total and read again page by page: the snapshot holds every owned user once.
+func TestReadAuthingRereadsAShortList(t *testing.T) {
+	var users []authingemu.User
+	for i := range 120 {
+		id := fmt.Sprintf("u%03d", i)
+		users = append(users, authingemu.User{Username: id, CustomData: map[string]any{mapping.KeyUserID: id}})
+	}
+	emu := authingemu.New(authingemu.WithPool("p", "s"))
+	require.NoError(t, emu.Seed(seedWithFields(users...)))
+	dropped := false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rec := httptest.NewRecorder()
+		emu.Handler().ServeHTTP(rec, r)
+		out := rec.Body.Bytes()
+		if strings.HasSuffix(r.URL.Path, "/list-users") && strings.Contains(string(body), `"page":2`) && !dropped {
+			dropped = true
+			var env map[string]any
+			require.NoError(t, json.Unmarshal(out, &env))
+			data := env["data"].(map[string]any)
+			data["list"] = data["list"].([]any)[1:]
+			out, _ = json.Marshal(env)
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(out)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := authing.NewClient(authing.WithBaseURL(srv.URL), authing.WithCredentials("p", "s"), authing.WithRetry(0))
+	require.NoError(t, err)
+	store, err := claimcheck.Open(context.Background(), "mem://")
+	require.NoError(t, err)
+	a := &AuthingActivities{Conns: Connections{"default": {Authing: c}}, Store: store, Log: zap.NewNop()}
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+	val, err := env.ExecuteActivity(a.ReadAuthing, ReadAuthingInput{Connection: "default", Prefix: "runs/t/"})
+	require.NoError(t, err)
+	var res ReadAuthingResult
+	require.NoError(t, val.Get(&res))
+	assert.True(t, dropped)
+	assert.Equal(t, 120, res.Users.Count)
 }

@@ -78,34 +78,59 @@ func (a *AuthingActivities) ReadAuthing(ctx context.Context, in ReadAuthingInput
 	if err != nil {
 		return res, err
 	}
-	users, err := a.Store.NewLineWriter(ctx, in.Prefix+"authing/users.jsonl")
-	if err != nil {
-		return res, err
-	}
-	if !containsString(res.MissingCustomFields, mapping.KeyUserID) {
+	if containsString(res.MissingCustomFields, mapping.KeyUserID) {
 		// Without the custom field no user can carry it: nobody is owned yet.
-		read := 0
-		err = c.Users.ForEachPage(ctx, ownedUsersQuery(nil), a.readConcurrency(), func(page []authing.User) error {
-			for _, u := range page {
-				if err := users.Write(currentUser(u)); err != nil {
-					return err
-				}
-			}
-			read += len(page)
-			activity.RecordHeartbeat(ctx, read)
-			return nil
-		})
-		if err != nil {
-			users.Abort()
-			return res, classify("read the synced users", err)
-		}
-	}
-	if res.Users, err = users.Close(); err != nil {
+		res.Users, err = writeLines[plan.CurrentUser](ctx, a.Store, in.Prefix+"authing/users.jsonl", nil)
 		return res, err
+	}
+	// Pages are read in parallel; a server whose order is not stable across pages could skip or
+	// repeat users. Repeats are dropped; a short read is read again page by page.
+	total := 0
+	for _, parallel := range []int{a.readConcurrency(), 1} {
+		if res.Users, total, err = a.readOwnedUsers(ctx, c, in.Prefix, parallel); err != nil {
+			return res, err
+		}
+		if res.Users.Count >= total {
+			break
+		}
+		a.Log.Warn("list-users returned fewer users than it announced; reading again page by page",
+			zap.Int("read", res.Users.Count), zap.Int("announced", total))
+	}
+	if res.Users.Count < total {
+		return res, fmt.Errorf("read the synced users: Authing announced %d but listed %d; the pool may be changing, try again", total, res.Users.Count)
 	}
 	a.Log.Info("Authing read", zap.String("organization", res.OrganizationCode), zap.Int("departments", res.Departments),
 		zap.Int("users", res.Users.Count))
 	return res, nil
+}
+
+// readOwnedUsers writes every owned user once (by Authing id) to the run's users snapshot.
+// It also returns how many users Authing announced.
+func (a *AuthingActivities) readOwnedUsers(ctx context.Context, c *authing.Client, prefix string, parallel int) (claimcheck.Ref, int, error) {
+	w, err := a.Store.NewLineWriter(ctx, prefix+"authing/users.jsonl")
+	if err != nil {
+		return claimcheck.Ref{}, 0, err
+	}
+	seen := map[string]bool{}
+	total, err := c.Users.ForEachPage(ctx, ownedUsersQuery(nil), parallel, func(page []authing.User) error {
+		for _, u := range page {
+			if seen[u.UserID] {
+				continue
+			}
+			seen[u.UserID] = true
+			if err := w.Write(currentUser(u)); err != nil {
+				return err
+			}
+		}
+		activity.RecordHeartbeat(ctx, len(seen))
+		return nil
+	})
+	if err != nil {
+		w.Abort()
+		return claimcheck.Ref{}, 0, classify("read the synced users", err)
+	}
+	ref, err := w.Close()
+	return ref, total, err
 }
 
 // ownedUsersQuery lists the users that carry a WeCom userid (all of them when ids is nil, else those

@@ -127,9 +127,10 @@ func (s *UsersService) List(ctx context.Context, req *ListUsersRequest) (*UserPa
 
 // ForEachPage reads every page of req (limit MaxPageSize): page 1 first for the total count, then
 // the others with at most parallel requests in flight. fn is called serially (never concurrently),
-// in any page order; its error stops the walk and is returned. The walk sees a consistent list only
-// if the pool does not change meanwhile.
-func (s *UsersService) ForEachPage(ctx context.Context, req *ListUsersRequest, parallel int, fn func([]User) error) error {
+// in any page order; its error stops the walk and is returned. It returns the total count the
+// first page announced. The walk sees a consistent list only if the pool does not change meanwhile
+// and the server's order is stable across pages.
+func (s *UsersService) ForEachPage(ctx context.Context, req *ListUsersRequest, parallel int, fn func([]User) error) (int, error) {
 	base := ListUsersRequest{}
 	if req != nil {
 		base = *req
@@ -137,14 +138,14 @@ func (s *UsersService) ForEachPage(ctx context.Context, req *ListUsersRequest, p
 	base.Options.Pagination = Pagination{Page: 1, Limit: MaxPageSize}
 	first, err := s.List(ctx, &base)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := fn(first.List); err != nil {
-		return err
+		return first.TotalCount, err
 	}
 	pages := (first.TotalCount + MaxPageSize - 1) / MaxPageSize
 	if pages <= 1 {
-		return nil
+		return first.TotalCount, nil
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(parallel, 1))
@@ -168,7 +169,7 @@ func (s *UsersService) ForEachPage(ctx context.Context, req *ListUsersRequest, p
 			return fnErr
 		})
 	}
-	return g.Wait()
+	return first.TotalCount, g.Wait()
 }
 
 // Get returns one user: GET /api/v3/get-user. userIDType is user_id (default), external_id,

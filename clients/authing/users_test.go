@@ -339,7 +339,7 @@ func TestForEachPage(t *testing.T) {
 	e := setup(t, seedUsers(n), nil)
 	seen := map[string]int{}
 	var inFn, overlaps atomic.Int32
-	err := e.c.Users.ForEachPage(context.Background(), &ListUsersRequest{Options: ListUsersOptions{WithCustomData: true}}, 4, func(users []User) error {
+	_, err := e.c.Users.ForEachPage(context.Background(), &ListUsersRequest{Options: ListUsersOptions{WithCustomData: true}}, 4, func(users []User) error {
 		if inFn.Add(1) > 1 {
 			overlaps.Add(1)
 		}
@@ -362,7 +362,7 @@ func TestForEachPage(t *testing.T) {
 
 	// A filtered walk: only the members of 后端组.
 	count := 0
-	err = e.c.Users.ForEachPage(context.Background(), &ListUsersRequest{AdvancedFilter: []Filter{{Field: "department", Operator: OpIn,
+	_, err = e.c.Users.ForEachPage(context.Background(), &ListUsersRequest{AdvancedFilter: []Filter{{Field: "department", Operator: OpIn,
 		Value: []DepartmentFilter{{OrganizationCode: "xinghe", DepartmentID: "d-be"}}}}}, 4, func(users []User) error {
 		count += len(users)
 		return nil
@@ -375,7 +375,7 @@ func TestForEachPageStopsOnError(t *testing.T) {
 	e := setup(t, seedUsers(600), nil)
 	boom := errors.New("boom")
 	calls := 0
-	err := e.c.Users.ForEachPage(context.Background(), nil, 2, func([]User) error {
+	_, err := e.c.Users.ForEachPage(context.Background(), nil, 2, func([]User) error {
 		calls++
 		if calls == 3 {
 			return boom
@@ -386,6 +386,6 @@ func TestForEachPageStopsOnError(t *testing.T) {
 	assert.Equal(t, 3, calls)
 
 	e.emu.FailNext("list-users", 400, 1)
-	err = e.c.Users.ForEachPage(context.Background(), nil, 2, func([]User) error { return nil })
+	_, err = e.c.Users.ForEachPage(context.Background(), nil, 2, func([]User) error { return nil })
 	assert.True(t, IsRecord(err), "%v", err)
 }
