@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
+	authingemu "github.com/wecomsync/wecomsync/emulators/authing"
 	"github.com/wecomsync/wecomsync/internal/exportgen"
 	"github.com/wecomsync/wecomsync/plan"
 	"github.com/wecomsync/wecomsync/wecomexport"
@@ -304,4 +305,22 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestUpstreamIntoAPoolWithoutOrganization: the organization is created from the file's company.
+func TestUpstreamIntoAPoolWithoutOrganization(t *testing.T) {
+	s := newStack(t, true)
+	require.NoError(t, s.emu.Seed(authingemu.EmptySeed()))
+	spec := exportgen.NewSpec(30, 5, 29)
+	company := exportgen.Generate(spec)
+	rep := s.sync("no-org", fileInput(s.export("no-org.xlsx", company, spec)))
+	require.Equal(t, workflows.StatusCompleted, rep.Status, mustJSON(rep))
+	assert.Equal(t, "wecom", rep.OrganizationCode)
+	orgs := s.emu.Snapshot().Organizations
+	require.Len(t, orgs, 1)
+	assert.Equal(t, company.Name, orgs[0].OrganizationName)
+	want := expected(company)
+	got := s.directory()
+	assert.Equal(t, want.Users, got.Users)
+	assert.Equal(t, want.Departments, got.Departments)
 }
