@@ -283,7 +283,7 @@ func (r *upstreamRun) ignoreStraySignals(ctx workflow.Context, when string) {
 		ch := workflow.GetSignalChannel(ctx, name)
 		var a Approval
 		for ch.ReceiveAsync(&a) {
-			r.report.Warnings = append(r.report.Warnings, fmt.Sprintf("ignored a %s signal from %q sent %s", name, a.By, when))
+			r.report.Warnings = append(r.report.Warnings, fmt.Sprintf("ignored the %s signal from %q sent %s", name, a.By, when))
 		}
 	}
 }

@@ -40,6 +40,16 @@ func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, fakes) {
 	return env, f
 }
 
+// result returns the report of a run that completed without error.
+func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) Report {
+	t.Helper()
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var rep Report
+	require.NoError(t, env.GetWorkflowResult(&rep))
+	return rep
+}
+
 func parsed(members int) activities.ParseExportResult {
 	return activities.ParseExportResult{
 		Members:       claimcheck.Ref{Key: "runs/x/export/members.jsonl", Count: members},
@@ -84,9 +94,7 @@ func TestUpstreamAppliesThePlan(t *testing.T) {
 
 	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "uploads/abc/demo.xlsx"})
 	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var rep Report
-	require.NoError(t, env.GetWorkflowResult(&rep))
+	rep := result(t, env)
 	assert.Equal(t, StatusCompletedErrors, rep.Status)
 	assert.Equal(t, plan.Counts{DepartmentsCreate: 3, UsersCreate: 29, UsersUpdate: 5}, rep.Applied)
 	assert.Equal(t, plan.Counts{UsersCreate: 1}, rep.Failed)
@@ -112,9 +120,7 @@ func TestUpstreamNoOpWritesNothing(t *testing.T) {
 	env.OnActivity(f.plan.PlanUpstream, mock.Anything, mock.Anything).Return(planned(plan.Counts{UsersUnchanged: 40}, 40), nil).Once()
 	saved(env, f)
 	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx"})
-	require.NoError(t, env.GetWorkflowError())
-	var rep Report
-	require.NoError(t, env.GetWorkflowResult(&rep))
+	rep := result(t, env)
 	assert.Equal(t, StatusCompleted, rep.Status)
 	assert.Zero(t, rep.Applied.Writes())
 }
@@ -127,9 +133,7 @@ func TestUpstreamDryRunStopsAfterThePlan(t *testing.T) {
 		Return(planned(plan.Counts{UsersCreate: 40}, 0, activities.Chunk{Kind: activities.ChunkCreate, Key: "c0", Count: 40}), nil).Once()
 	saved(env, f)
 	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", DryRun: true})
-	require.NoError(t, env.GetWorkflowError())
-	var rep Report
-	require.NoError(t, env.GetWorkflowResult(&rep))
+	rep := result(t, env)
 	assert.Equal(t, StatusDryRun, rep.Status)
 	assert.Equal(t, 40, rep.Planned.UsersCreate)
 	assert.Zero(t, rep.Applied.Writes())
@@ -158,9 +162,7 @@ func TestUpstreamWaitsForApproval(t *testing.T) {
 		env.SignalWorkflow(SignalApprove, Approval{By: "admin", Reason: "reorg"})
 	}, time.Hour)
 	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Mode: plan.ModeDeleteOnly})
-	require.NoError(t, env.GetWorkflowError())
-	var rep Report
-	require.NoError(t, env.GetWorkflowResult(&rep))
+	rep := result(t, env)
 	assert.Equal(t, StatusCompleted, rep.Status)
 	require.NotNil(t, rep.Approval)
 	assert.Equal(t, "approved", rep.Approval.Decision)
@@ -182,9 +184,7 @@ func TestUpstreamRejectedOrTimedOut(t *testing.T) {
 				env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalReject, Approval{By: "admin"}) }, time.Minute)
 			}
 			env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Mode: plan.ModeDeleteOnly, ApprovalTimeout: "2h"})
-			require.NoError(t, env.GetWorkflowError())
-			var rep Report
-			require.NoError(t, env.GetWorkflowResult(&rep))
+			rep := result(t, env)
 			assert.Equal(t, StatusRejected, rep.Status)
 			assert.Equal(t, tc.decision, rep.Approval.Decision)
 			assert.Zero(t, rep.Applied.Writes())
@@ -269,12 +269,10 @@ func TestUpstreamIgnoresEarlyApproval(t *testing.T) {
 	// Sent while the file is still being parsed, long before there is a plan to approve.
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalApprove, Approval{By: "eager"}) }, time.Minute)
 	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Mode: plan.ModeDeleteOnly, ApprovalTimeout: "1h"})
-	require.NoError(t, env.GetWorkflowError())
-	var rep Report
-	require.NoError(t, env.GetWorkflowResult(&rep))
+	rep := result(t, env)
 	assert.Equal(t, StatusRejected, rep.Status)
 	assert.Equal(t, "timed-out", rep.Approval.Decision)
-	assert.Contains(t, rep.Warnings, `ignored a approve signal from "eager" sent before the run asked for approval`)
+	assert.Contains(t, rep.Warnings, `ignored the approve signal from "eager" sent before the run asked for approval`)
 }
 
 func TestUpstreamCanceledWhileWaiting(t *testing.T) {
@@ -321,9 +319,7 @@ func TestUpstreamDryRunSaysApprovalWouldBeNeeded(t *testing.T) {
 	deletePlan(env, f)
 	saved(env, f)
 	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Mode: plan.ModeDeleteOnly, DryRun: true, StartRow: 3})
-	require.NoError(t, env.GetWorkflowError())
-	var rep Report
-	require.NoError(t, env.GetWorkflowResult(&rep))
+	rep := result(t, env)
 	require.NotNil(t, rep.Approval)
 	assert.Equal(t, "would be needed", rep.Approval.Decision)
 	assert.Len(t, rep.Approval.Reasons, 3, "absolute, percentage and the row range")
@@ -338,9 +334,7 @@ func TestUpstreamBadSignalInputDoesNotStarveTheTimeout(t *testing.T) {
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalApprove, "yes") }, time.Minute)
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalApprove, Approval{By: "late"}) }, 48*time.Hour)
 	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Mode: plan.ModeDeleteOnly, ApprovalTimeout: "1h"})
-	require.NoError(t, env.GetWorkflowError())
-	var rep Report
-	require.NoError(t, env.GetWorkflowResult(&rep))
+	rep := result(t, env)
 	assert.Equal(t, StatusRejected, rep.Status)
 	assert.Equal(t, "timed-out", rep.Approval.Decision)
 	assert.Contains(t, strings.Join(rep.Warnings, "\n"), "ignored a signal whose input is not")
