@@ -288,3 +288,70 @@ func TestReadAuthingRereadsAShortList(t *testing.T) {
 	assert.True(t, dropped)
 	assert.Equal(t, 120, res.Users.Count)
 }
+
+// On a server where set-user-departments adds instead of replacing (its semantics are not
+// documented), the departments the user left are removed after a read-back; on a replacing server
+// nothing more is written.
+func TestMembershipChangeRemovesStaleDepartments(t *testing.T) {
+	for _, addsOnly := range []bool{false, true} {
+		t.Run(fmt.Sprintf("set-user-departments adds only: %v", addsOnly), func(t *testing.T) {
+			seed := seedWithFields(authingemu.User{UserID: "a1", Username: "mover", DepartmentIDs: []string{"dOld"},
+				CustomData: map[string]any{mapping.KeyUserID: "mover"}})
+			seed.Departments = []authingemu.Department{
+				{DepartmentID: "dOld", OrganizationCode: "xinghe", Name: "旧部门"},
+				{DepartmentID: "dNew", OrganizationCode: "xinghe", Name: "新部门"},
+			}
+			emu := authingemu.New(authingemu.WithPool("p", "s"))
+			require.NoError(t, emu.Seed(seed))
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if addsOnly && strings.HasSuffix(r.URL.Path, "/set-user-departments") {
+					var body struct {
+						UserID      string `json:"userId"`
+						Departments []struct {
+							DepartmentID string `json:"departmentId"`
+						} `json:"departments"`
+					}
+					require.NoError(t, json.NewDecoder(r.Body).Decode(&body))
+					for _, d := range body.Departments {
+						add, _ := json.Marshal(map[string]any{"organizationCode": "xinghe", "departmentId": d.DepartmentID, "userIds": []string{body.UserID}})
+						req := r.Clone(r.Context())
+						req.URL.Path = strings.TrimSuffix(r.URL.Path, "set-user-departments") + "add-department-members"
+						req.Body = io.NopCloser(bytes.NewReader(add))
+						emu.Handler().ServeHTTP(httptest.NewRecorder(), req)
+					}
+					_, _ = w.Write([]byte(`{"statusCode":200,"message":"操作成功","data":{"success":true}}`))
+					return
+				}
+				emu.Handler().ServeHTTP(w, r)
+			}))
+			t.Cleanup(srv.Close)
+			c, err := authing.NewClient(authing.WithBaseURL(srv.URL), authing.WithCredentials("p", "s"), authing.WithRetry(0))
+			require.NoError(t, err)
+			store, err := claimcheck.Open(context.Background(), "mem://")
+			require.NoError(t, err)
+			a := &AuthingActivities{Conns: Connections{"default": {Authing: c}}, Store: store, Log: zap.NewNop()}
+			var s testsuite.WorkflowTestSuite
+			env := s.NewTestActivityEnvironment()
+			env.RegisterActivity(a)
+			root := emu.Snapshot().Organizations[0].DepartmentID
+			dm, err := store.PutJSON(context.Background(), "runs/t/apply/department-map.json", DepartmentMap{OrganizationCode: "xinghe",
+				IDs: map[string]string{"": root, "旧部门": "dOld", "新部门": "dNew"}})
+			require.NoError(t, err)
+			chunk, err := writeLines(context.Background(), store, "runs/t/plan/users-change-0000.jsonl",
+				[]plan.UserChange{{AuthingID: "a1", UserID: "mover", Departments: []string{"新部门"}}})
+			require.NoError(t, err)
+			emu.ResetCalls()
+			_, err = env.ExecuteActivity(a.ApplyUserChunk, ApplyUserChunkInput{Connection: "default",
+				Chunk: Chunk{Kind: ChunkChange, Key: chunk.Key, Count: 1}, DepartmentMap: dm.Key, Prefix: "runs/t/"})
+			require.NoError(t, err)
+			for _, u := range emu.Snapshot().Users {
+				assert.Equal(t, []string{"dNew"}, u.DepartmentIDs)
+			}
+			removes := 0
+			if addsOnly {
+				removes = 1
+			}
+			assert.Equal(t, removes, emu.Calls()["remove-department-members"])
+		})
+	}
+}

@@ -42,6 +42,9 @@ type chunkRun struct {
 
 	mu   sync.Mutex
 	prog chunkProgress
+
+	orgOnce sync.Once
+	orgIDs  map[string]bool // ids of the organization's departments, from deps
 }
 
 // ApplyUserChunk applies one chunk of user creates, changes or deletes in batches of BatchSize,
@@ -337,6 +340,9 @@ func (r *chunkRun) changeBatch(ctx context.Context, batch []plan.UserChange) (ap
 		if err == nil {
 			err = r.c.Users.SetDepartments(ctx, ch.AuthingID, memberships(append(ids, ch.KeepDepartmentIDs...)), "user_id")
 		}
+		if err == nil {
+			err = r.removeStaleMemberships(ctx, ch.AuthingID, ids)
+		}
 		switch {
 		case err == nil:
 			applied.UsersMembership++
@@ -348,6 +354,37 @@ func (r *chunkRun) changeBatch(ctx context.Context, batch []plan.UserChange) (ap
 		}
 	}
 	return applied, failed, failures, nil
+}
+
+// removeStaleMemberships reads the user's departments back and removes those of this organization
+// that set-user-departments left in place. Its replace semantics are assumed, not documented
+// (reference/authing-api.md §4.1): on a server that adds instead, this keeps a moved user from
+// staying in its old department and the plan from finding the same change on every run.
+func (r *chunkRun) removeStaleMemberships(ctx context.Context, userID string, want []string) error {
+	have, err := r.c.Users.Departments(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, d := range have {
+		if !r.inOrganization(d.DepartmentID) || slices.Contains(want, d.DepartmentID) {
+			continue
+		}
+		if err := r.c.Departments.RemoveMembers(ctx, r.deps.OrganizationCode, d.DepartmentID, []string{userID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inOrganization reports whether id is a department of the synced organization.
+func (r *chunkRun) inOrganization(id string) bool {
+	r.orgOnce.Do(func() {
+		r.orgIDs = make(map[string]bool, len(r.deps.IDs))
+		for _, v := range r.deps.IDs {
+			r.orgIDs[v] = true
+		}
+	})
+	return r.orgIDs[id]
 }
 
 func memberships(ids []string) []authing.UserDepartment {

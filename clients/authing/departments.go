@@ -186,3 +186,31 @@ func (s *DepartmentsService) ListMembers(ctx context.Context, req *ListMembersRe
 	}
 	return &out, nil
 }
+
+// AddMembers makes 1–MaxBatchSize users (Authing user ids) direct members of a department
+// (departmentID is an Authing department id or "root"); users already in it stay as they are:
+// POST /api/v3/add-department-members. Another number of ids returns ErrBatchSize without a
+// request; one unknown user id fails the whole call (404).
+func (s *DepartmentsService) AddMembers(ctx context.Context, orgCode, departmentID string, userIDs []string) error {
+	return s.changeMembers(ctx, "add-department-members", orgCode, departmentID, userIDs)
+}
+
+// RemoveMembers ends the direct membership of 1–MaxBatchSize users (Authing user ids) in a
+// department (an Authing department id or "root"); users not in it are left alone:
+// POST /api/v3/remove-department-members. Another number of ids returns ErrBatchSize without a
+// request; one unknown user id fails the whole call (404).
+func (s *DepartmentsService) RemoveMembers(ctx context.Context, orgCode, departmentID string, userIDs []string) error {
+	return s.changeMembers(ctx, "remove-department-members", orgCode, departmentID, userIDs)
+}
+
+func (s *DepartmentsService) changeMembers(ctx context.Context, verb, orgCode, departmentID string, userIDs []string) error {
+	if err := checkBatch(len(userIDs)); err != nil {
+		return err
+	}
+	body := struct {
+		OrganizationCode string   `json:"organizationCode"`
+		DepartmentID     string   `json:"departmentId"`
+		UserIDs          []string `json:"userIds"`
+	}{orgCode, departmentID, userIDs}
+	return s.client.post(ctx, verb, body, nil)
+}

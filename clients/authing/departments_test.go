@@ -136,3 +136,71 @@ func TestListMembers(t *testing.T) {
 	assert.Len(t, page.List, 20)
 	assert.Equal(t, "user00100", page.List[0].Username)
 }
+
+func TestDepartmentMembers(t *testing.T) {
+	e := setup(t, companySeed(), nil)
+	ctx := context.Background()
+	users, err := e.c.Users.CreateBatch(ctx, []CreateUserInput{{Username: "a", DepartmentIDs: []string{"d-be"}}, {Username: "b"}}, nil)
+	require.NoError(t, err)
+	a, b := users[0].UserID, users[1].UserID
+
+	e.emu.ResetCalls()
+	require.NoError(t, e.c.Departments.AddMembers(ctx, "xinghe", "d-rd", []string{a, b}))
+	require.NoError(t, e.c.Departments.AddMembers(ctx, "xinghe", RootDepartmentID, []string{b}))
+	require.NoError(t, e.c.Departments.AddMembers(ctx, "xinghe", "d-rd", []string{a}), "adding a member again is fine")
+	assert.Equal(t, 3, e.emu.WriteCalls())
+
+	deps, err := e.c.Users.Departments(ctx, a)
+	require.NoError(t, err)
+	assert.Equal(t, []UserDepartmentInfo{
+		{DepartmentID: "d-be", Name: "后端组", OrganizationCode: "xinghe", IsMainDepartment: true},
+		{DepartmentID: "d-rd", Name: "研发中心", OrganizationCode: "xinghe"},
+	}, deps)
+	deps, err = e.c.Users.Departments(ctx, b)
+	require.NoError(t, err)
+	assert.Equal(t, []UserDepartmentInfo{
+		{DepartmentID: "d-rd", Name: "研发中心", OrganizationCode: "xinghe", IsMainDepartment: true},
+		{DepartmentID: "root-id", Name: "星河科技", OrganizationCode: "xinghe"},
+	}, deps)
+	rd, err := e.c.Departments.Get(ctx, "xinghe", "d-rd", "", false)
+	require.NoError(t, err)
+	assert.Equal(t, 2, rd.MembersCount)
+
+	// Removing the main department makes the next membership main; removing a non-member is fine.
+	require.NoError(t, e.c.Departments.RemoveMembers(ctx, "xinghe", "d-be", []string{a, b}))
+	deps, err = e.c.Users.Departments(ctx, a)
+	require.NoError(t, err)
+	assert.Equal(t, []UserDepartmentInfo{{DepartmentID: "d-rd", Name: "研发中心", OrganizationCode: "xinghe", IsMainDepartment: true}}, deps)
+	require.NoError(t, e.c.Departments.RemoveMembers(ctx, "xinghe", "d-rd", []string{a}))
+	deps, err = e.c.Users.Departments(ctx, a)
+	require.NoError(t, err)
+	assert.Empty(t, deps)
+	require.NoError(t, e.c.Departments.Delete(ctx, "xinghe", "d-be"), "后端组 has no members left")
+
+	tests := []struct {
+		name      string
+		call      func(context.Context, string, string, []string) error
+		org, dept string
+		ids       []string
+		msg       string
+	}{
+		{"unknown user", e.c.Departments.AddMembers, "xinghe", "d-rd", []string{b, "ghost"}, "用户不存在: ghost"},
+		{"unknown user on remove", e.c.Departments.RemoveMembers, "xinghe", "d-rd", []string{"ghost"}, "用户不存在: ghost"},
+		{"username is not a user id", e.c.Departments.AddMembers, "xinghe", "d-rd", []string{"a"}, "用户不存在: a"},
+		{"unknown organization", e.c.Departments.AddMembers, "nope", RootDepartmentID, []string{a}, "organization not found for code: nope"},
+		{"unknown department", e.c.Departments.RemoveMembers, "xinghe", "d-be", []string{a}, "部门不存在: d-be"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call(ctx, tt.org, tt.dept, tt.ids)
+			var ae *APIError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, 404, ae.StatusCode)
+			assert.Contains(t, ae.Message, tt.msg)
+			assert.True(t, IsNotFound(err))
+		})
+	}
+	deps, err = e.c.Users.Departments(ctx, b)
+	require.NoError(t, err)
+	assert.Len(t, deps, 2, "a failed call writes nothing")
+}

@@ -315,6 +315,53 @@ func (s *UsersService) SetDepartments(ctx context.Context, userID string, deps [
 	return s.client.post(ctx, "set-user-departments", body, nil)
 }
 
+// UserDepartmentInfo is one of a user's department memberships (get-user-departments).
+type UserDepartmentInfo struct {
+	DepartmentID     string `json:"departmentId"`
+	Name             string `json:"name"`
+	OrganizationCode string `json:"organizationCode"`
+	IsMainDepartment bool   `json:"isMainDepartment"`
+	IsLeader         bool   `json:"isLeader"`
+}
+
+// Departments returns every department the user (an Authing user id) is a direct member of, in the
+// server's order, reading all pages of GET /api/v3/get-user-departments (MaxPageSize per page). A
+// paged reply is read until its totalCount is reached; a bare array until a page is shorter than
+// the limit. Either way the walk also stops at a page that is empty or brings no new department.
+func (s *UsersService) Departments(ctx context.Context, userID string) ([]UserDepartmentInfo, error) {
+	var out []UserDepartmentInfo
+	seen := map[string]bool{}
+	for page := 1; ; page++ {
+		q := url.Values{
+			"userId": {userID}, "userIdType": {"user_id"},
+			"page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(MaxPageSize)},
+		}
+		var p pagedList[UserDepartmentInfo]
+		if err := s.client.get(ctx, "get-user-departments", q, &p); err != nil {
+			if page > 1 {
+				return nil, fmt.Errorf("get user departments page %d: %w", page, err)
+			}
+			return nil, err
+		}
+		fresh := 0
+		for _, d := range p.List {
+			if !seen[d.DepartmentID] {
+				seen[d.DepartmentID] = true
+				out = append(out, d)
+				fresh++
+			}
+		}
+		switch {
+		case fresh == 0:
+			return out, nil
+		case p.Total >= 0 && len(out) >= p.Total:
+			return out, nil
+		case p.Total < 0 && len(p.List) != MaxPageSize:
+			return out, nil
+		}
+	}
+}
+
 type userIDOpts struct {
 	UserIDType string `json:"userIdType"`
 }

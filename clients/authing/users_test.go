@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 
@@ -148,6 +150,10 @@ func TestBatchCaps(t *testing.T) {
 		{"departments 0", func() error { return e.c.Users.SetDepartments(ctx, "u", nil, "") }},
 		{"departments 51", func() error { return e.c.Users.SetDepartments(ctx, "u", deps, "") }},
 		{"custom fields 0", func() error { _, err := e.c.CustomFields.Set(ctx, nil); return err }},
+		{"add members 0", func() error { return e.c.Departments.AddMembers(ctx, "xinghe", "d-rd", nil) }},
+		{"add members 51", func() error { return e.c.Departments.AddMembers(ctx, "xinghe", "d-rd", ids) }},
+		{"remove members 0", func() error { return e.c.Departments.RemoveMembers(ctx, "xinghe", "d-rd", []string{}) }},
+		{"remove members 51", func() error { return e.c.Departments.RemoveMembers(ctx, "xinghe", "d-rd", ids) }},
 	}
 	for _, tt := range calls {
 		t.Run(tt.name, func(t *testing.T) {
@@ -388,4 +394,114 @@ func TestForEachPageStopsOnError(t *testing.T) {
 	e.emu.FailNext("list-users", 400, 1)
 	_, err = e.c.Users.ForEachPage(context.Background(), nil, 2, func([]User) error { return nil })
 	assert.True(t, IsRecord(err), "%v", err)
+}
+
+// manyDepartmentsSeed is companySeed with n more top-level departments and user "multi" (id u-multi)
+// in all of them, main in the second, leader of the third.
+func manyDepartmentsSeed(n int) authingemu.Fixture {
+	f := companySeed()
+	u := authingemu.User{UserID: "u-multi", Username: "multi"}
+	for i := range n {
+		id := fmt.Sprintf("dep-%03d", i)
+		d := authingemu.Department{DepartmentID: id, OrganizationCode: "xinghe", Name: fmt.Sprintf("部门%03d", i)}
+		if i == 2 {
+			d.LeaderUserIDs = []string{"u-multi"}
+		}
+		f.Departments = append(f.Departments, d)
+		u.DepartmentIDs = append(u.DepartmentIDs, id)
+	}
+	u.MainDepartmentID = "dep-001"
+	f.Users = append(f.Users, u)
+	return f
+}
+
+func TestUserDepartmentsReadsEveryPage(t *testing.T) {
+	e := setup(t, manyDepartmentsSeed(120), nil)
+	ctx := context.Background()
+	deps, err := e.c.Users.Departments(ctx, "u-multi")
+	require.NoError(t, err)
+	require.Len(t, deps, 120)
+	for i, d := range deps {
+		assert.Equal(t, fmt.Sprintf("dep-%03d", i), d.DepartmentID)
+		assert.Equal(t, "xinghe", d.OrganizationCode)
+		assert.Equal(t, i == 1, d.IsMainDepartment, d.DepartmentID)
+		assert.Equal(t, i == 2, d.IsLeader, d.DepartmentID)
+	}
+	assert.Equal(t, "部门119", deps[119].Name)
+	assert.Equal(t, 3, e.emu.Calls()["get-user-departments"])
+
+	// Exactly one full page: the totalCount ends the walk without another request.
+	e = setup(t, manyDepartmentsSeed(50), nil)
+	deps, err = e.c.Users.Departments(ctx, "u-multi")
+	require.NoError(t, err)
+	assert.Len(t, deps, 50)
+	assert.Equal(t, 1, e.emu.Calls()["get-user-departments"])
+
+	// userIdType is user_id: a username is not found.
+	_, err = e.c.Users.Departments(ctx, "multi")
+	assert.True(t, IsNotFound(err), "%v", err)
+	e.emu.FailNext("get-user-departments", 400, 1)
+	_, err = e.c.Users.Departments(ctx, "u-multi")
+	assert.True(t, IsRecord(err), "%v", err)
+}
+
+// bareListHandler serves the emulator but answers get-user-departments with data as a bare array
+// (the page's list, without totalCount); with ignorePaging every request reads page 1.
+func bareListHandler(t *testing.T, emu http.Handler, ignorePaging bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v3/get-user-departments" {
+			emu.ServeHTTP(w, r)
+			return
+		}
+		if ignorePaging {
+			q := r.URL.Query()
+			q.Set("page", "1")
+			r.URL.RawQuery = q.Encode()
+		}
+		rec := httptest.NewRecorder()
+		emu.ServeHTTP(rec, r)
+		var env map[string]json.RawMessage
+		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
+			t.Errorf("emulator answer: %v", err)
+			return
+		}
+		var data struct {
+			List json.RawMessage `json:"list"`
+		}
+		if len(env["data"]) > 0 && json.Unmarshal(env["data"], &data) == nil && data.List != nil {
+			env["data"] = data.List
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(rec.Code)
+		_ = json.NewEncoder(w).Encode(env)
+	})
+}
+
+func TestUserDepartmentsBareArray(t *testing.T) {
+	tests := []struct {
+		name         string
+		n            int
+		ignorePaging bool
+		want, calls  int
+	}{
+		{"paged, last page short", 120, false, 120, 3},
+		{"paged, last page full", 100, false, 100, 3},
+		{"paging ignored: a repeated page ends the walk", 50, true, 50, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu := authingemu.New(authingemu.WithPool(testPool, testSecret), authingemu.WithQPS(0, 0))
+			require.NoError(t, emu.Seed(manyDepartmentsSeed(tt.n)))
+			srv := httptest.NewServer(bareListHandler(t, emu.Handler(), tt.ignorePaging))
+			t.Cleanup(srv.Close)
+			c, err := NewClient(WithBaseURL(srv.URL), WithCredentials(testPool, testSecret), WithRateLimit(0, 0))
+			require.NoError(t, err)
+			deps, err := c.Users.Departments(context.Background(), "u-multi")
+			require.NoError(t, err)
+			require.Len(t, deps, tt.want)
+			assert.Equal(t, "dep-000", deps[0].DepartmentID)
+			assert.True(t, deps[1].IsMainDepartment)
+			assert.Equal(t, tt.calls, emu.Calls()["get-user-departments"])
+		})
+	}
 }

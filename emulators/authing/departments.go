@@ -413,6 +413,107 @@ func (s *Server) deleteDepartment(c *call) (any, *apiError) {
 	return map[string]any{"success": true}, nil
 }
 
+// ---- department members ----
+
+// memberChange is a validated add- or remove-department-members call.
+type memberChange struct {
+	dept  *deptRec
+	users []*userRec // distinct, in the order given
+}
+
+// memberTarget reads {organizationCode, departmentId, departmentIdType?, userIds[]}: userIds are
+// 1–50 Authing user ids; any unknown id fails the whole call with 404 naming every unknown id.
+func (st *state) memberTarget(body []byte) (memberChange, *apiError) {
+	var in struct {
+		OrganizationCode string   `json:"organizationCode"`
+		DepartmentID     string   `json:"departmentId"`
+		DepartmentIDType string   `json:"departmentIdType"`
+		UserIDs          []string `json:"userIds"`
+	}
+	if aerr := decode(body, &in); aerr != nil {
+		return memberChange{}, aerr
+	}
+	if len(in.UserIDs) == 0 || len(in.UserIDs) > 50 {
+		return memberChange{}, badParam("userIds")
+	}
+	org, aerr := st.resolveOrg(in.OrganizationCode)
+	if aerr != nil {
+		return memberChange{}, aerr
+	}
+	d, aerr := st.resolveDept(org, in.DepartmentID, in.DepartmentIDType)
+	if aerr != nil {
+		return memberChange{}, aerr
+	}
+	ch := memberChange{dept: d}
+	var missing []string
+	for _, id := range in.UserIDs {
+		rec := st.byID[id]
+		switch {
+		case rec == nil && !slices.Contains(missing, id):
+			missing = append(missing, id)
+		case rec != nil && !slices.Contains(ch.users, rec):
+			ch.users = append(ch.users, rec)
+		}
+	}
+	if len(missing) > 0 {
+		return memberChange{}, &apiError{status: 404, apiCode: 2004, msg: "用户不存在: " + strings.Join(missing, ", ")}
+	}
+	return ch, nil
+}
+
+// addDepartmentMembers makes users direct members of a department; present members stay as they
+// are. A user without departments gets it as main department.
+func (s *Server) addDepartmentMembers(c *call) (any, *apiError) {
+	ch, aerr := s.st.memberTarget(c.body)
+	if aerr != nil {
+		return nil, aerr
+	}
+	id := ch.dept.DepartmentID
+	for _, rec := range ch.users {
+		if slices.Contains(rec.DepartmentIDs, id) {
+			continue
+		}
+		if len(rec.DepartmentIDs) == 0 {
+			rec.MainDepartmentID = id
+		}
+		rec.DepartmentIDs = append(slices.Clone(rec.DepartmentIDs), id)
+		s.st.join(rec, []string{id}, c.now)
+		rec.UpdatedAt = c.now
+	}
+	return map[string]any{"success": true}, nil
+}
+
+// removeDepartmentMembers ends users' direct membership (and leadership) of a department; users
+// who are not members are left alone. When the department was a user's main department, the
+// membership that followed it (else the first remaining one) becomes main.
+func (s *Server) removeDepartmentMembers(c *call) (any, *apiError) {
+	ch, aerr := s.st.memberTarget(c.body)
+	if aerr != nil {
+		return nil, aerr
+	}
+	id := ch.dept.DepartmentID
+	for _, rec := range ch.users {
+		i := slices.Index(rec.DepartmentIDs, id)
+		if i < 0 {
+			continue
+		}
+		wasMain := rec.mainDepartment() == id
+		s.st.leave(rec, []string{id})
+		rec.DepartmentIDs = slices.Delete(slices.Clone(rec.DepartmentIDs), i, i+1)
+		if wasMain {
+			rec.MainDepartmentID = ""
+			if n := len(rec.DepartmentIDs); n > 0 {
+				rec.MainDepartmentID = rec.DepartmentIDs[i%n]
+			}
+		}
+		if len(rec.DepartmentIDs) == 0 {
+			rec.DepartmentIDs = nil
+		}
+		rec.UpdatedAt = c.now
+	}
+	return map[string]any{"success": true}, nil
+}
+
 // ---- custom fields ----
 
 var customKeyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)

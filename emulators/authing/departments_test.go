@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -172,4 +173,176 @@ func TestDepartmentWrites(t *testing.T) {
 
 	// The deleted department's name, open id and code are free again.
 	e.ok(t, http.MethodPost, "create-department", map[string]any{"organizationCode": "xinghe", "name": "前端组", "parentDepartmentId": "d-rd", "openDepartmentId": "5"}, nil, nil)
+}
+
+// userDepts is the data of get-user-departments as the member tests read it.
+type userDepts struct {
+	TotalCount int `json:"totalCount"`
+	List       []struct {
+		DepartmentID     string `json:"departmentId"`
+		IsLeader         bool   `json:"isLeader"`
+		IsMainDepartment bool   `json:"isMainDepartment"`
+		JoinedAt         string `json:"joinedAt"`
+	} `json:"list"`
+}
+
+// memberships returns a user's department ids in order and the main one, read over
+// get-user-departments.
+func (e *testEnv) memberships(t *testing.T, userID string) ([]string, string) {
+	t.Helper()
+	var page userDepts
+	e.ok(t, http.MethodGet, "get-user-departments", nil, url.Values{"userId": {userID}, "limit": {"50"}}, &page)
+	require.Equal(t, len(page.List), page.TotalCount)
+	ids, main := []string{}, ""
+	for _, d := range page.List {
+		ids = append(ids, d.DepartmentID)
+		if d.IsMainDepartment {
+			require.Empty(t, main, "one main department")
+			main = d.DepartmentID
+		}
+	}
+	return ids, main
+}
+
+func members(org, dept, idType string, userIDs ...string) map[string]any {
+	body := map[string]any{"organizationCode": org, "departmentId": dept, "userIds": userIDs}
+	if idType != "" {
+		body["departmentIdType"] = idType
+	}
+	return body
+}
+
+func TestAddDepartmentMembers(t *testing.T) {
+	clock := newTestClock()
+	e := newEnv(t, listSeed(), WithClock(clock.Now))
+	var res map[string]any
+	e.ok(t, http.MethodPost, "add-department-members", members("xinghe", "2", "open_department_id", "u5", "u1", "u5"), nil, &res)
+	assert.Equal(t, map[string]any{"success": true}, res)
+
+	got, main := e.memberships(t, "u5")
+	assert.Equal(t, []string{"d-rd"}, got)
+	assert.Equal(t, "d-rd", main, "a user's first membership is main")
+	got, main = e.memberships(t, "u1")
+	assert.Equal(t, []string{"d-be", "d-rd"}, got)
+	assert.Equal(t, "d-be", main, "the main department stays")
+
+	var d wireDept
+	e.ok(t, http.MethodGet, "get-department", nil, url.Values{"organizationCode": {"xinghe"}, "departmentId": {"d-rd"}}, &d)
+	assert.Equal(t, 4, d.MembersCount)
+	var list userList
+	e.ok(t, http.MethodGet, "list-department-members", nil, url.Values{"organizationCode": {"xinghe"}, "departmentId": {"d-rd"}}, &list)
+	assert.Equal(t, []string{"u1", "u2", "u4", "u5"}, ids(list))
+
+	// Adding again changes nothing, not even joinedAt.
+	var before, after userDepts
+	e.ok(t, http.MethodGet, "get-user-departments", nil, url.Values{"userId": {"u1"}}, &before)
+	clock.Advance(time.Hour)
+	e.ok(t, http.MethodPost, "add-department-members", members("xinghe", "d-rd", "department_id", "u1"), nil, nil)
+	e.ok(t, http.MethodGet, "get-user-departments", nil, url.Values{"userId": {"u1"}}, &after)
+	assert.Equal(t, before, after)
+
+	// By code, by "root" and by the root's real id.
+	e.ok(t, http.MethodPost, "add-department-members", members("xinghe", "wecom-3", "code", "u5"), nil, nil)
+	e.ok(t, http.MethodPost, "add-department-members", members("xinghe", "root", "", "u5"), nil, nil)
+	e.ok(t, http.MethodPost, "add-department-members", members("xinghe", "root-id", "", "u5", "u3"), nil, nil)
+	got, main = e.memberships(t, "u5")
+	assert.Equal(t, []string{"d-rd", "d-be", "root-id"}, got)
+	assert.Equal(t, "d-rd", main)
+	got, _ = e.memberships(t, "u3")
+	assert.Equal(t, []string{"root-id"}, got)
+}
+
+func TestRemoveDepartmentMembers(t *testing.T) {
+	e := newEnv(t, listSeed())
+	// u4 is in d-be (implicitly main) and d-rd.
+	var res map[string]any
+	e.ok(t, http.MethodPost, "remove-department-members", members("xinghe", "3", "open_department_id", "u4"), nil, &res)
+	assert.Equal(t, map[string]any{"success": true}, res)
+	got, main := e.memberships(t, "u4")
+	assert.Equal(t, []string{"d-rd"}, got)
+	assert.Equal(t, "d-rd", main, "the next membership becomes main")
+
+	// u1: d-be, d-rd (main, leader), root.
+	e.ok(t, http.MethodPost, "set-user-departments", map[string]any{"userId": "u1", "departments": []map[string]any{
+		{"departmentId": "d-be"}, {"departmentId": "d-rd", "isMainDepartment": true, "isLeader": true}, {"departmentId": "root-id"}}}, nil, nil)
+	e.ok(t, http.MethodPost, "remove-department-members", members("xinghe", "wecom-2", "code", "u1", "u2"), nil, nil)
+	got, main = e.memberships(t, "u1")
+	assert.Equal(t, []string{"d-be", "root-id"}, got)
+	assert.Equal(t, "root-id", main, "the membership after the removed main one")
+	var d wireDept
+	e.ok(t, http.MethodGet, "get-department", nil, url.Values{"organizationCode": {"xinghe"}, "departmentId": {"d-rd"}}, &d)
+	assert.Empty(t, d.LeaderUserIDs, "leadership goes with the membership")
+	assert.Equal(t, 1, d.MembersCount, "u4 is left")
+
+	// Removing the last membership when it is main wraps to the first; removing a non-member is a no-op.
+	e.ok(t, http.MethodPost, "remove-department-members", members("xinghe", "root", "", "u1"), nil, nil)
+	got, main = e.memberships(t, "u1")
+	assert.Equal(t, []string{"d-be"}, got)
+	assert.Equal(t, "d-be", main)
+	e.ok(t, http.MethodPost, "remove-department-members", members("xinghe", "root", "", "u1"), nil, nil)
+	got, _ = e.memberships(t, "u1")
+	assert.Equal(t, []string{"d-be"}, got)
+
+	// The last membership can go: no departments, no main department.
+	e.ok(t, http.MethodPost, "remove-department-members", members("xinghe", "d-be", "", "u1"), nil, nil)
+	got, main = e.memberships(t, "u1")
+	assert.Empty(t, got)
+	assert.Empty(t, main)
+	var u wireUser
+	e.ok(t, http.MethodGet, "get-user", nil, url.Values{"userId": {"u1"}, "withDepartmentIds": {"true"}}, &u)
+	assert.Empty(t, u.DepartmentIDs)
+	assert.Nil(t, u.MainDepartmentID)
+	var list userList
+	e.ok(t, http.MethodGet, "list-department-members", nil, url.Values{"organizationCode": {"xinghe"}, "departmentId": {"d-be"}}, &list)
+	assert.Empty(t, ids(list))
+	// The department is empty now and can be deleted.
+	e.ok(t, http.MethodPost, "delete-department", map[string]any{"organizationCode": "xinghe", "departmentId": "d-be"}, nil, nil)
+}
+
+func TestDepartmentMembersErrors(t *testing.T) {
+	e := newEnv(t, listSeed())
+	many := make([]string, 51)
+	for i := range many {
+		many[i] = "u1"
+	}
+	tests := []struct {
+		name string
+		body map[string]any
+		code int
+		msg  string
+	}{
+		{"unknown organization", members("nope", "root", "", "u1"), 404, "organization not found for code: nope"},
+		{"no organization", members("", "root", "", "u1"), 400, "参数 organizationCode 格式错误"},
+		{"unknown department", members("xinghe", "zzz", "", "u1"), 404, "部门不存在: zzz"},
+		{"open id is not a department id", members("xinghe", "2", "", "u1"), 404, "部门不存在: 2"},
+		{"bad departmentIdType", members("xinghe", "2", "sync_relation", "u1"), 400, "参数 departmentIdType 格式错误"},
+		{"no department", members("xinghe", "", "", "u1"), 400, "参数 departmentId 格式错误"},
+		{"unknown users", members("xinghe", "d-rd", "", "x1", "u5", "x2", "x1"), 404, "用户不存在: x1, x2"},
+		{"username is not a user id", members("xinghe", "d-rd", "", "sunqi"), 404, "用户不存在: sunqi"},
+		{"no userIds", members("xinghe", "d-rd", ""), 400, "参数 userIds 格式错误"},
+		{"missing userIds", map[string]any{"organizationCode": "xinghe", "departmentId": "d-rd"}, 400, "参数 userIds 格式错误"},
+		{"51 userIds", members("xinghe", "d-rd", "", many...), 400, "参数 userIds 格式错误"},
+	}
+	for _, verb := range []string{"add-department-members", "remove-department-members"} {
+		for _, tt := range tests {
+			t.Run(verb+"/"+tt.name, func(t *testing.T) {
+				env := e.fail(t, http.MethodPost, verb, tt.body, nil, tt.code)
+				assert.Equal(t, tt.msg, env.Message)
+			})
+		}
+	}
+	env := e.fail(t, http.MethodPost, "add-department-members", members("xinghe", "d-rd", "", "nobody"), nil, 404)
+	assert.Equal(t, 2004, env.APICode)
+	got, _ := e.memberships(t, "u5")
+	assert.Empty(t, got, "nothing is written when one id is unknown")
+	status, env := e.do(t, http.MethodGet, "add-department-members", nil, nil, nil)
+	assert.Equal(t, http.StatusNotFound, status, "POST only")
+	assert.Equal(t, "Cannot GET /api/v3/add-department-members", env.Message)
+
+	// 50 ids are fine; both verbs are write calls.
+	e.s.ResetCalls()
+	e.ok(t, http.MethodPost, "add-department-members", members("xinghe", "d-rd", "", many[:50]...), nil, nil)
+	e.ok(t, http.MethodPost, "remove-department-members", members("xinghe", "d-rd", "", "u1"), nil, nil)
+	assert.Equal(t, 2, e.s.WriteCalls())
+	assert.Equal(t, map[string]int{"add-department-members": 1, "remove-department-members": 1}, e.s.Calls())
 }

@@ -18,6 +18,10 @@
 //     it repeats statusCode. Duplicate username/phone/email/externalId are statusCode 409.
 //   - Bad credentials on get-management-token and a missing or foreign x-authing-userpool-id are
 //     statusCode 403 (apiCode 2224 for an unknown pool).
+//   - add-department-members and remove-department-members take 1–50 Authing user ids; one unknown
+//     id fails the call (404 "用户不存在: <ids>") and nothing is written. Both are idempotent. Removing
+//     a user's main department makes the membership that followed it (else the first remaining
+//     one) main; adding the first membership of a user makes it main.
 //   - delete-users-batch ignores ids that match no user; update-user merges customData key by key
 //     (a null value removes the key); only the fields present in an update are changed.
 //   - Phone numbers are digits only (mainland numbers, i.e. phoneCountryCode empty or +86, are 11
@@ -202,6 +206,8 @@ func routes() map[string]route {
 		"update-department":         post((*Server).updateDepartment),
 		"delete-department":         post((*Server).deleteDepartment),
 		"list-department-members":   get((*Server).listDepartmentMembers),
+		"add-department-members":    post((*Server).addDepartmentMembers),
+		"remove-department-members": post((*Server).removeDepartmentMembers),
 		"get-custom-fields":         get((*Server).getCustomFields),
 		"set-custom-fields":         post((*Server).setCustomFields),
 	}
