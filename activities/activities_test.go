@@ -36,11 +36,17 @@ type world struct {
 	root  string
 }
 
-func newWorld(t *testing.T, seed authingemu.Fixture) *world {
+// newWorld serves the emulator seeded with seed; front, if given, stands in front of it (to make
+// it answer like a differently behaving server).
+func newWorld(t *testing.T, seed authingemu.Fixture, front ...func(*authingemu.Server) http.Handler) *world {
 	t.Helper()
 	emu := authingemu.New(authingemu.WithPool("p", "s"))
 	require.NoError(t, emu.Seed(seed))
-	srv := httptest.NewServer(emu.Handler())
+	h := emu.Handler()
+	if len(front) > 0 {
+		h = front[0](emu)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	c, err := authing.NewClient(authing.WithBaseURL(srv.URL), authing.WithCredentials("p", "s"), authing.WithRetry(0))
 	require.NoError(t, err)
@@ -252,36 +258,27 @@ func TestReadAuthingRereadsAShortList(t *testing.T) {
 		id := fmt.Sprintf("u%03d", i)
 		users = append(users, authingemu.User{Username: id, CustomData: map[string]any{mapping.KeyUserID: id}})
 	}
-	emu := authingemu.New(authingemu.WithPool("p", "s"))
-	require.NoError(t, emu.Seed(seedWithFields(users...)))
 	dropped := false
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		rec := httptest.NewRecorder()
-		emu.Handler().ServeHTTP(rec, r)
-		out := rec.Body.Bytes()
-		if strings.HasSuffix(r.URL.Path, "/list-users") && strings.Contains(string(body), `"page":2`) && !dropped {
-			dropped = true
-			var env map[string]any
-			require.NoError(t, json.Unmarshal(out, &env))
-			data := env["data"].(map[string]any)
-			data["list"] = data["list"].([]any)[1:]
-			out, _ = json.Marshal(env)
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(out)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := authing.NewClient(authing.WithBaseURL(srv.URL), authing.WithCredentials("p", "s"), authing.WithRetry(0))
-	require.NoError(t, err)
-	store, err := claimcheck.Open(context.Background(), "mem://")
-	require.NoError(t, err)
-	a := &AuthingActivities{Conns: Connections{"default": {Authing: c}}, Store: store, Log: zap.NewNop()}
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestActivityEnvironment()
-	env.RegisterActivity(a)
-	val, err := env.ExecuteActivity(a.ReadAuthing, ReadAuthingInput{Connection: "default", Prefix: "runs/t/"})
+	w := newWorld(t, seedWithFields(users...), func(emu *authingemu.Server) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			rec := httptest.NewRecorder()
+			emu.Handler().ServeHTTP(rec, r)
+			out := rec.Body.Bytes()
+			if strings.HasSuffix(r.URL.Path, "/list-users") && strings.Contains(string(body), `"page":2`) && !dropped {
+				dropped = true
+				var env map[string]any
+				require.NoError(t, json.Unmarshal(out, &env))
+				data := env["data"].(map[string]any)
+				data["list"] = data["list"].([]any)[1:]
+				out, _ = json.Marshal(env)
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(out)
+		})
+	})
+	val, err := w.env.ExecuteActivity(w.acts.ReadAuthing, ReadAuthingInput{Connection: "default", Prefix: "runs/t/"})
 	require.NoError(t, err)
 	var res ReadAuthingResult
 	require.NoError(t, val.Get(&res))
@@ -301,38 +298,30 @@ func TestMembershipChangeRemovesStaleDepartments(t *testing.T) {
 				{DepartmentID: "dOld", OrganizationCode: "xinghe", Name: "旧部门"},
 				{DepartmentID: "dNew", OrganizationCode: "xinghe", Name: "新部门"},
 			}
-			emu := authingemu.New(authingemu.WithPool("p", "s"))
-			require.NoError(t, emu.Seed(seed))
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if addsOnly && strings.HasSuffix(r.URL.Path, "/set-user-departments") {
-					var body struct {
-						UserID      string `json:"userId"`
-						Departments []struct {
-							DepartmentID string `json:"departmentId"`
-						} `json:"departments"`
+			w := newWorld(t, seed, func(emu *authingemu.Server) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if addsOnly && strings.HasSuffix(r.URL.Path, "/set-user-departments") {
+						var body struct {
+							UserID      string `json:"userId"`
+							Departments []struct {
+								DepartmentID string `json:"departmentId"`
+							} `json:"departments"`
+						}
+						require.NoError(t, json.NewDecoder(r.Body).Decode(&body))
+						for _, d := range body.Departments {
+							add, _ := json.Marshal(map[string]any{"organizationCode": "xinghe", "departmentId": d.DepartmentID, "userIds": []string{body.UserID}})
+							req := r.Clone(r.Context())
+							req.URL.Path = strings.TrimSuffix(r.URL.Path, "set-user-departments") + "add-department-members"
+							req.Body = io.NopCloser(bytes.NewReader(add))
+							emu.Handler().ServeHTTP(httptest.NewRecorder(), req)
+						}
+						_, _ = w.Write([]byte(`{"statusCode":200,"message":"操作成功","data":{"success":true}}`))
+						return
 					}
-					require.NoError(t, json.NewDecoder(r.Body).Decode(&body))
-					for _, d := range body.Departments {
-						add, _ := json.Marshal(map[string]any{"organizationCode": "xinghe", "departmentId": d.DepartmentID, "userIds": []string{body.UserID}})
-						req := r.Clone(r.Context())
-						req.URL.Path = strings.TrimSuffix(r.URL.Path, "set-user-departments") + "add-department-members"
-						req.Body = io.NopCloser(bytes.NewReader(add))
-						emu.Handler().ServeHTTP(httptest.NewRecorder(), req)
-					}
-					_, _ = w.Write([]byte(`{"statusCode":200,"message":"操作成功","data":{"success":true}}`))
-					return
-				}
-				emu.Handler().ServeHTTP(w, r)
-			}))
-			t.Cleanup(srv.Close)
-			c, err := authing.NewClient(authing.WithBaseURL(srv.URL), authing.WithCredentials("p", "s"), authing.WithRetry(0))
-			require.NoError(t, err)
-			store, err := claimcheck.Open(context.Background(), "mem://")
-			require.NoError(t, err)
-			a := &AuthingActivities{Conns: Connections{"default": {Authing: c}}, Store: store, Log: zap.NewNop()}
-			var s testsuite.WorkflowTestSuite
-			env := s.NewTestActivityEnvironment()
-			env.RegisterActivity(a)
+					emu.Handler().ServeHTTP(w, r)
+				})
+			})
+			emu, store, a, env := w.emu, w.store, w.acts, w.env
 			root := emu.Snapshot().Organizations[0].DepartmentID
 			dm, err := store.PutJSON(context.Background(), "runs/t/apply/department-map.json", DepartmentMap{OrganizationCode: "xinghe",
 				IDs: map[string]string{"": root, "旧部门": "dOld", "新部门": "dNew"}})
