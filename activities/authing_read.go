@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -78,7 +79,7 @@ func (a *AuthingActivities) ReadAuthing(ctx context.Context, in ReadAuthingInput
 	if err != nil {
 		return res, err
 	}
-	if containsString(res.MissingCustomFields, mapping.KeyUserID) {
+	if slices.Contains(res.MissingCustomFields, mapping.KeyUserID) {
 		// Without the custom field no user can carry it: nobody is owned yet.
 		res.Users, err = writeLines[plan.CurrentUser](ctx, a.Store, in.Prefix+"authing/users.jsonl", nil)
 		return res, err
@@ -233,7 +234,7 @@ func (a *AuthingActivities) EnsureCustomFields(ctx context.Context, in EnsureCus
 	}
 	var set []authing.CustomField
 	for _, f := range mapping.CustomFields() {
-		if containsString(missing, f.Key) {
+		if slices.Contains(missing, f.Key) {
 			set = append(set, authing.CustomField{TargetType: f.TargetType, Key: f.Key, DataType: "STRING", Label: f.Label, IsUnique: f.IsUnique})
 		}
 	}

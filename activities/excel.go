@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"go.temporal.io/sdk/activity"
@@ -66,7 +68,7 @@ func (a *ExcelActivities) ParseExport(ctx context.Context, in ParseExportInput) 
 				res.TopLevelNames = append(res.TopLevelNames, segs[0])
 			}
 			p := departmentPath(segs, in.IgnoreTopLevel)
-			if !containsString(u.Departments, p) {
+			if !slices.Contains(u.Departments, p) {
 				u.Departments = append(u.Departments, p)
 			}
 			if p != plan.RootPath {
@@ -128,36 +130,27 @@ func departmentPath(segs []string, ignoreTopLevel bool) string {
 	return plan.JoinPath(segs...)
 }
 
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 // open returns the export named by file: a file:// URL or an absolute path on this machine, else a
 // key in the blob store.
 func (a *ExcelActivities) open(ctx context.Context, file string) (io.ReadCloser, string, error) {
-	path := ""
+	local := ""
 	switch {
 	case strings.HasPrefix(file, "file://"):
 		u, err := url.Parse(file)
 		if err != nil {
 			return nil, file, temporal.NewNonRetryableApplicationError(fmt.Sprintf("file %q is not a valid file:// URL", file), ErrTypeBadInput, err)
 		}
-		path = u.Path
+		local = u.Path
 	case filepath.IsAbs(file):
-		path = file
+		local = file
 	}
-	if path != "" {
-		f, err := os.Open(path)
+	if local != "" {
+		f, err := os.Open(local)
 		if err != nil {
-			return nil, path, temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("cannot open the export %s on the worker: %v", path, errors.Unwrap(err)), ErrTypeBadInput, err)
+			return nil, local, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("cannot open the export %s on the worker: %v", local, errors.Unwrap(err)), ErrTypeBadInput, err)
 		}
-		return f, filepath.Base(path), nil
+		return f, filepath.Base(local), nil
 	}
 	r, err := a.Store.Open(ctx, file)
 	if errors.Is(err, claimcheck.ErrNotFound) {
@@ -167,10 +160,5 @@ func (a *ExcelActivities) open(ctx context.Context, file string) (io.ReadCloser,
 	if err != nil {
 		return nil, file, err
 	}
-	return r, uploadName(file), nil
-}
-
-// uploadName is the file name a person knows an uploaded export by: uploads/<sha>/<name>.
-func uploadName(key string) string {
-	return key[strings.LastIndex(key, "/")+1:]
+	return r, path.Base(file), nil // uploads/<sha>/<name>: the name a person knows it by
 }

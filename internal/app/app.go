@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -51,13 +52,6 @@ const (
 	wecomPerHour   = 150000
 )
 
-func positiveOr(v, def int) int {
-	if v > 0 {
-		return v
-	}
-	return def
-}
-
 // httpClient is the HTTP client of one system's API: pooled keep-alive connections sized for the
 // activities' concurrency (the default pool keeps only 2 idle connections per host), counted by m.
 func httpClient(m *metrics.Metrics, system, apiPrefix string) *http.Client {
@@ -93,7 +87,7 @@ func Connections(cfg *config.Config, log *zap.Logger, m *metrics.Metrics) (activ
 				opts = append(opts, wecom.WithBaseURL(w.URL))
 			}
 			if w.PerMinute > 0 || w.PerHour > 0 {
-				opts = append(opts, wecom.WithRateLimit(positiveOr(w.PerMinute, wecomPerMinute), positiveOr(w.PerHour, wecomPerHour)))
+				opts = append(opts, wecom.WithRateLimit(cmp.Or(w.PerMinute, wecomPerMinute), cmp.Or(w.PerHour, wecomPerHour)))
 			}
 			c, err := wecom.NewClient(opts...)
 			if err != nil {
