@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
 # Starts the local stack without Docker: the Temporal dev server (SQLite file under ./.data, UI on
-# :8233), the WeCom and Authing emulators (demo company) and the worker. With DEMO=1 it then runs
-# the demo upstream sync and prints the report. Ctrl-C stops everything.
-#   SEED=empty      start Authing with no organization at all (default: demo, an empty organization)
+# :8233), the WeCom and Authing emulators (demo company unless SEED=empty) and the worker. With
+# DEMO=1 it then runs the demo upstream sync and prints the report. Ctrl-C stops everything.
+#   SEED=empty      start both emulators empty: WeCom with only its root department, Authing with no
+#                   organization (default: demo, the demo company in WeCom and an empty organization
+#                   in Authing); WECOM_SEED / AUTHING_SEED pick one emulator's seed (demo, empty or a
+#                   fixture file of that emulator).
+#   WECOMSYNC_WECOM_MODE=daikaifa  run the WeCom emulator with 代开发 visibility (mobile, email, … hidden)
+#                   and give the worker the same mode for its default connection (default: selfbuilt).
 #   TEMPORAL_PORT, UI_PORT, WECOM_ADDR, AUTHING_ADDR override the addresses.
+#   DATA_DIR        where the SQLite file, blobs and logs go (default ./.data; the e2e test uses a temp dir).
 #   WECOMSYNC_CODEC_KEYS=k1:<base64 32 bytes> encrypts payloads; a codec server on :8234 lets the UI read them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$PWD/bin
-DATA=$PWD/.data
+DATA=${DATA_DIR:-$PWD/.data}
 mkdir -p "$DATA/logs"
 TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
 UI_PORT=${UI_PORT:-8233}
 WECOM_ADDR=${WECOM_ADDR:-127.0.0.1:8081}
 AUTHING_ADDR=${AUTHING_ADDR:-127.0.0.1:8082}
 SEED=${SEED:-demo}
+WECOM_SEED=${WECOM_SEED:-$SEED}
+AUTHING_SEED=${AUTHING_SEED:-$SEED}
+export WECOMSYNC_WECOM_MODE=${WECOMSYNC_WECOM_MODE:-selfbuilt}
 
 pids=()
 cleanup() {
@@ -43,9 +52,9 @@ fi
 "$BIN/temporal" server start-dev --db-filename "$DATA/temporal.db" --port "$TEMPORAL_PORT" --ui-port "$UI_PORT" \
   --log-level warn "${codec_flags[@]}" >"$DATA/logs/temporal.log" 2>&1 &
 pids+=($!)
-"$BIN/wecom-emulator" --addr "$WECOM_ADDR" --seed demo >"$DATA/logs/wecom-emulator.log" 2>&1 &
+"$BIN/wecom-emulator" --addr "$WECOM_ADDR" --seed "$WECOM_SEED" --mode "$WECOMSYNC_WECOM_MODE" >"$DATA/logs/wecom-emulator.log" 2>&1 &
 pids+=($!)
-"$BIN/authing-emulator" --addr "$AUTHING_ADDR" --seed "$SEED" >"$DATA/logs/authing-emulator.log" 2>&1 &
+"$BIN/authing-emulator" --addr "$AUTHING_ADDR" --seed "$AUTHING_SEED" >"$DATA/logs/authing-emulator.log" 2>&1 &
 pids+=($!)
 wait_port "127.0.0.1:$TEMPORAL_PORT" "Temporal"
 wait_port "$WECOM_ADDR" "WeCom emulator"
@@ -62,8 +71,8 @@ cat <<EOT
 wecomsync dev stack is up (logs in $DATA/logs):
   Temporal UI       http://localhost:$UI_PORT
   Temporal frontend 127.0.0.1:$TEMPORAL_PORT
-  WeCom emulator    http://$WECOM_ADDR/cgi-bin/   (corp ww-demo-corp, secret demo-contacts-secret)
-  Authing emulator  http://$AUTHING_ADDR/api/v3/  (pool demo-pool, secret demo-pool-secret)
+  WeCom emulator    http://$WECOM_ADDR/cgi-bin/   (corp ww-demo-corp, secret demo-contacts-secret, seed $WECOM_SEED, mode $WECOMSYNC_WECOM_MODE)
+  Authing emulator  http://$AUTHING_ADDR/api/v3/  (pool demo-pool, secret demo-pool-secret, seed $AUTHING_SEED)
 EOT
 
 if [[ "${DEMO:-}" == 1 ]]; then

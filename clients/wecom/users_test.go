@@ -249,7 +249,7 @@ func TestDaiKaiFaHidesFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.Name != "李娜" || u.Mobile != "" || u.Email != "" || u.Gender != "" || u.Address != "" || u.Avatar != "" {
+	if u.Name != "李娜" || u.Mobile != "" || u.Email != "" || u.Gender != GenderUnknown || u.Address != "" || u.Avatar != "" {
 		t.Fatalf("代开发 Get = %+v", u)
 	}
 	users, err := e.client.Users.List(ctx, 1, true)

@@ -1,41 +1,3 @@
-// Package authing is an in-memory emulator of the Authing Management API v3, the part a directory
-// sync uses: management tokens, users, organizations, departments and custom fields, served over
-// HTTP at /api/v3/<verb> with Authing's envelope, status codes, validation and a real HTTP 429
-// throttle. Tests point the production client at Handler() through httptest; the dev stack runs it
-// from emulators/cmd/authing-emulator.
-//
-// Where the reference leaves behaviour unconfirmed the emulator makes one documented choice:
-//   - create-users-batch and update-user-batch validate every item first and are all-or-nothing:
-//     one bad item fails the call with that item's error ("list[3].username: 用户名已存在") and
-//     nothing is written. update-user-batch takes 1–50 items like the other batches.
-//   - get-all-departments returns the descendants of the start department, parents before
-//     children, without the start department (the organization root by default) itself.
-//   - openDepartmentId and code are unique within an organization (409 on a clash); sibling
-//     department names are unique (409).
-//   - A wrong HTTP method or an unknown verb is answered with a real HTTP 404 whose body is
-//     {"statusCode":404,"message":"Cannot GET /api/v3/create-user"} (NestJS style).
-//   - apiCode is 2004 for an unknown user and 2224 for an unknown pool (both documented); elsewhere
-//     it repeats statusCode. Duplicate username/phone/email/externalId are statusCode 409.
-//   - Bad credentials on get-management-token and a missing or foreign x-authing-userpool-id are
-//     statusCode 403 (apiCode 2224 for an unknown pool).
-//   - add-department-members and remove-department-members take 1–50 Authing user ids; one unknown
-//     id fails the call (404 "用户不存在: <ids>") and nothing is written. Both are idempotent. Removing
-//     a user's main department makes the membership that followed it (else the first remaining
-//     one) main; adding the first membership of a user makes it main.
-//   - delete-users-batch ignores ids that match no user; update-user merges customData key by key
-//     (a null value removes the key); only the fields present in an update are changed.
-//   - Phone numbers are digits only (mainland numbers, i.e. phoneCountryCode empty or +86, are 11
-//     digits starting with 1); phone and username are unique as given, email case-insensitively.
-//   - The throttle is a token bucket on the wall clock (golang.org/x/time/rate), shared by all
-//     calls of the pool including get-management-token; WithClock drives token expiry and
-//     timestamps only.
-//   - Calls() counts every request routed to a known verb, also those answered by the throttle or
-//     an injected fault.
-//
-// The emulator must not call out to the network, persist anything, log secrets or tokens, or grow
-// per-request work with the size of the pool: users are indexed by id, username, phone, email,
-// externalId, name and every custom value, and filtered user lists are cached per filter until the
-// next write.
 package authing
 
 import (
@@ -91,8 +53,10 @@ type Server struct {
 	st    *state
 	cache listCache
 
-	tokMu  sync.Mutex
-	tokens map[string]time.Time // token → expiry
+	tokMu      sync.Mutex           // guards tokens, nonces and noncePrune
+	tokens     map[string]time.Time // token → expiry
+	nonces     map[string]time.Time // signature nonce → until when a replay is refused
+	noncePrune time.Time            // next sweep of expired nonces
 }
 
 // Option configures a Server.
@@ -163,6 +127,7 @@ func New(opts ...Option) *Server {
 		faults:   faults.New(cfg.faultSeed),
 		st:       newState(),
 		tokens:   map[string]time.Time{},
+		nonces:   map[string]time.Time{},
 	}
 	if cfg.qps > 0 {
 		burst := max(cfg.burst, 1)
@@ -209,7 +174,11 @@ func routes() map[string]route {
 		"add-department-members":    post((*Server).addDepartmentMembers),
 		"remove-department-members": post((*Server).removeDepartmentMembers),
 		"get-custom-fields":         get((*Server).getCustomFields),
+		"list-custom-fields":        get((*Server).listCustomFields),
 		"set-custom-fields":         post((*Server).setCustomFields),
+		"delete-custom-fields":      post((*Server).deleteCustomFields),
+		"set-custom-data":           post((*Server).setCustomData),
+		"get-custom-data":           get((*Server).getCustomData),
 	}
 }
 
@@ -248,14 +217,24 @@ func (s *Server) ResetCalls() {
 	}
 }
 
-// WriteCalls returns the number of requests to writing verbs (every POST except list-users and
-// get-management-token).
+// Writes returns the number of requests per writing verb (every POST except list-users and
+// get-management-token); verbs never called are left out. A rerun that changes nothing should
+// leave it empty.
+func (s *Server) Writes() map[string]int {
+	out := map[string]int{}
+	for verb, n := range s.calls {
+		if v := n.Load(); v > 0 && s.routes[verb].write {
+			out[verb] = int(v)
+		}
+	}
+	return out
+}
+
+// WriteCalls returns the number of requests to writing verbs (see Writes).
 func (s *Server) WriteCalls() int {
 	total := 0
-	for verb, n := range s.calls {
-		if s.routes[verb].write {
-			total += int(n.Load())
-		}
+	for _, n := range s.Writes() {
+		total += n
 	}
 	return total
 }
@@ -299,7 +278,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		c.body = body
 	}
 	if verb != tokenVerb {
-		if aerr := s.authorize(r, c.now); aerr != nil {
+		if aerr := s.authorize(r, c); aerr != nil {
 			s.writeError(w, aerr)
 			return
 		}
@@ -400,8 +379,12 @@ func (s *Server) revoke(r *http.Request) {
 	delete(s.tokens, presentedToken(r))
 }
 
-// authorize checks the token and the pool header.
-func (s *Server) authorize(r *http.Request, now time.Time) *apiError {
+// authorize checks a request signature, or else the token and the pool header.
+func (s *Server) authorize(r *http.Request, c *call) *apiError {
+	if isSigned(r) {
+		return s.verifySignature(r, c.body, c.now)
+	}
+	now := c.now
 	auth := presentedToken(r)
 	if auth == "" {
 		return &apiError{status: 401, apiCode: 401, msg: "请先登录: 缺少 Authorization"}
@@ -444,6 +427,17 @@ func (e *apiError) withPrefix(prefix string) *apiError {
 		return e
 	}
 	return &apiError{status: e.status, apiCode: e.apiCode, msg: prefix + e.msg}
+}
+
+// maxBatch is how many items a batch call takes at most.
+const maxBatch = 50
+
+// batchSize checks that a list of n items holds 1–50 of them.
+func batchSize(n int, field string) *apiError {
+	if n == 0 || n > maxBatch {
+		return badParam(field)
+	}
+	return nil
 }
 
 func badParam(field string) *apiError {

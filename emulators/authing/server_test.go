@@ -96,6 +96,12 @@ func (e *testEnv) do(t *testing.T, method, verb string, body any, q url.Values, 
 			req.Header.Set(k, v)
 		}
 	}
+	return roundTrip(t, req)
+}
+
+// roundTrip sends req and returns the HTTP status and the envelope.
+func roundTrip(t *testing.T, req *http.Request) (int, rawEnvelope) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
@@ -248,9 +254,14 @@ func TestCallCounts(t *testing.T) {
 	e.ok(t, http.MethodPost, "create-user", map[string]any{"username": "a"}, nil, nil)
 	e.fail(t, http.MethodPost, "create-user", map[string]any{"username": "a"}, nil, 409)
 	assert.Equal(t, 2, e.s.WriteCalls(), "failed writes are write calls too")
-	assert.Equal(t, map[string]int{"get-management-token": 1, "list-users": 1, "get-organization": 1, "create-user": 2}, e.s.Calls())
+	e.ok(t, http.MethodGet, "get-custom-data", nil, url.Values{"targetType": {"DEPARTMENT"}, "targetIdentifier": {e.s.Snapshot().Organizations[0].DepartmentID}}, nil)
+	e.fail(t, http.MethodPost, "set-custom-data", customData("USER", "nobody", "k", "v"), nil, 404)
+	assert.Equal(t, map[string]int{"get-management-token": 1, "list-users": 1, "get-organization": 1, "get-custom-data": 1,
+		"create-user": 2, "set-custom-data": 1}, e.s.Calls())
+	assert.Equal(t, map[string]int{"create-user": 2, "set-custom-data": 1}, e.s.Writes())
 	e.s.ResetCalls()
 	assert.Empty(t, e.s.Calls())
+	assert.Empty(t, e.s.Writes())
 	assert.Zero(t, e.s.WriteCalls())
 }
 

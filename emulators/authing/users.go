@@ -258,8 +258,8 @@ func batchItems(body []byte, options any) ([]map[string]json.RawMessage, *apiErr
 	if aerr := decode(body, &in); aerr != nil {
 		return nil, aerr
 	}
-	if len(in.List) == 0 || len(in.List) > 50 {
-		return nil, badParam("list")
+	if aerr := batchSize(len(in.List), "list"); aerr != nil {
+		return nil, aerr
 	}
 	if len(in.Options) > 0 && options != nil {
 		if err := json.Unmarshal(in.Options, options); err != nil {
@@ -382,8 +382,8 @@ func (s *Server) deleteUsersBatch(c *call) (any, *apiError) {
 	if aerr := decode(c.body, &in); aerr != nil {
 		return nil, aerr
 	}
-	if len(in.UserIDs) == 0 || len(in.UserIDs) > 50 {
-		return nil, badParam("userIds")
+	if aerr := batchSize(len(in.UserIDs), "userIds"); aerr != nil {
+		return nil, aerr
 	}
 	var recs []*userRec
 	for _, id := range in.UserIDs {
@@ -419,8 +419,8 @@ func (s *Server) setUserDepartments(c *call) (any, *apiError) {
 	if in.UserID == "" {
 		return nil, badParam("userId")
 	}
-	if len(in.Departments) == 0 || len(in.Departments) > 50 {
-		return nil, badParam("departments")
+	if aerr := batchSize(len(in.Departments), "departments"); aerr != nil {
+		return nil, aerr
 	}
 	rec, aerr := s.st.findUser(in.UserID, in.Options.UserIDType)
 	if aerr != nil {

@@ -83,6 +83,8 @@ func errText(code int) string {
 		return "invalid biz_mail"
 	case 60257:
 		return "direct_leader count exceed limit"
+	case 81001:
+		return "department node count exceed limit"
 	case 81002:
 		return "department level exceed limit"
 	case 301012:

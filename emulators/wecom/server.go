@@ -38,6 +38,8 @@ const (
 	DefaultTokenTTL       = 7200 * time.Second
 	DefaultPerMinute      = 10000
 	DefaultPerHour        = 150000
+	// DefaultMaxNodes is WeCom's limit of nodes (sub-departments + members) under one department.
+	DefaultMaxNodes = 30000
 )
 
 // FaultsPath is where Handler mounts the fault injector.
@@ -107,6 +109,20 @@ func WithRateLimits(perMinute, perHour int) Option {
 	return func(s *Server) { s.perMinute, s.perHour = perMinute, perHour }
 }
 
+// WithMaxConcurrent answers 45033 (接口并发调用超过限制) to a call that arrives while n calls of the
+// corp are already in flight; n ≤ 0 (the default) means no limit. WeCom does not publish its
+// number, so the default leaves it off rather than make benchmarks measure an invented limit;
+// tests and benches opt in with a small n.
+func WithMaxConcurrent(n int) Option {
+	return func(s *Server) { s.maxConcurrent = n }
+}
+
+// WithMaxNodes sets how many nodes (sub-departments + direct members) one department may hold
+// before a create, move or join answers 81001 (default 30,000; ≤ 0 = unlimited). Tests lower it.
+func WithMaxNodes(n int) Option {
+	return func(s *Server) { s.maxNodes = n }
+}
+
 // WithLatency adds a base latency to every API call.
 func WithLatency(d time.Duration) Option {
 	return func(s *Server) { s.latency = d }
@@ -128,13 +144,16 @@ type Server struct {
 	clock          func() time.Time
 	perMinute      int
 	perHour        int
+	maxConcurrent  int
+	maxNodes       int
 	latency        time.Duration
 	faultSeed      int64
 
-	faults *faults.Injector
-	minute *ratewindow.Limiter
-	hour   *ratewindow.Limiter
-	hints  atomic.Int64
+	faults   *faults.Injector
+	minute   *ratewindow.Limiter
+	hour     *ratewindow.Limiter
+	hints    atomic.Int64
+	inFlight atomic.Int64
 
 	mu      sync.RWMutex // guards st, tokens, current
 	st      *state
@@ -155,6 +174,7 @@ func New(opts ...Option) *Server {
 		clock:          time.Now,
 		perMinute:      DefaultPerMinute,
 		perHour:        DefaultPerHour,
+		maxNodes:       DefaultMaxNodes,
 		faultSeed:      1,
 		st:             newState(DefaultCorpName),
 		tokens:         make(map[string]token),
@@ -164,6 +184,7 @@ func New(opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	s.st.maxNodes = s.maxNodes
 	s.faults = faults.New(s.faultSeed)
 	s.minute = ratewindow.New(s.perMinute, time.Minute)
 	s.hour = ratewindow.New(s.perHour, time.Hour)
@@ -178,7 +199,8 @@ func (s *Server) CorpID() string {
 }
 
 // Seed replaces the whole directory with the fixture; a non-empty CorpID also replaces the corp id.
-// Issued tokens stay valid. On error nothing changes.
+// Issued tokens stay valid. On error nothing changes. A fixture may hold more nodes under one
+// department than WithMaxNodes allows; only API calls are refused with 81001.
 func (s *Server) Seed(f Fixture) error {
 	st, err := stateFromFixture(f)
 	if err != nil {
@@ -186,6 +208,7 @@ func (s *Server) Seed(f Fixture) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	st.maxNodes = s.maxNodes
 	s.st = st
 	if f.CorpID != "" {
 		s.corpID = f.CorpID
@@ -241,15 +264,26 @@ func (s *Server) ResetCalls() {
 	clear(s.calls)
 }
 
-// WriteCalls returns how many create, update and delete calls (batchdelete included) were received.
-func (s *Server) WriteCalls() int {
+// Writes returns how many calls each write API (create, update, delete, batchdelete) received,
+// failed ones included; write APIs never called are left out. A rerun that changes nothing
+// should leave it empty.
+func (s *Server) Writes() map[string]int {
 	s.callsMu.Lock()
 	defer s.callsMu.Unlock()
-	n := 0
+	out := make(map[string]int)
 	for path, c := range s.calls {
 		if ep, ok := endpointFor(path); ok && ep.write {
-			n += c
+			out[path] = c
 		}
+	}
+	return out
+}
+
+// WriteCalls returns how many create, update and delete calls (batchdelete included) were received.
+func (s *Server) WriteCalls() int {
+	n := 0
+	for _, c := range s.Writes() {
+		n += c
 	}
 	return n
 }
@@ -301,6 +335,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.countCall(path)
+	if !s.enter() {
+		s.writeError(w, 45033)
+		return
+	}
+	defer s.leave()
 	if !faults.Wait(r.Context(), s.latency) {
 		return
 	}
@@ -448,21 +487,6 @@ func (s *Server) authenticate(tok string) (tokenKind, int) {
 		return 0, 42001
 	}
 	return t.kind, 0
-}
-
-// limit counts one call of path against the corp's minute and hour windows.
-func (s *Server) limit(path string) int {
-	now := s.clock()
-	// One corp per Server: the key is the API path. The minute window goes first: a call it
-	// refuses counts in neither window, and the minute counts run up while the hour window refuses
-	// are dropped when that hour ends, which is also a minute boundary.
-	if allowed, _ := s.minute.Allow(path, now); !allowed {
-		return 45009
-	}
-	if allowed, _ := s.hour.Allow(path, now); !allowed {
-		return 45009
-	}
-	return 0
 }
 
 // permit applies the token kind's rights.

@@ -97,29 +97,6 @@ func TestTokenKindsAndModes(t *testing.T) {
 		wantCode(t, "list_id", e.post("user/list_id", map[string]any{}), 48002)
 		wantCode(t, "read", e.get("department/list"), 0)
 	})
-	t.Run("daikaifa hides sensitive fields", func(t *testing.T) {
-		e := newSeededEnv(t, WithMode(ModeDaiKaiFa))
-		u := e.get("user/get", "userid", "alice")
-		wantCode(t, "get", u, 0)
-		for _, f := range []string{"mobile", "email", "biz_mail", "avatar", "thumb_avatar", "qr_code", "gender", "address"} {
-			if _, present := u[f]; present {
-				t.Errorf("user/get shows %q in 代开发 mode", f)
-			}
-		}
-		if u["name"] != "Alice" {
-			t.Errorf("name = %v", u["name"])
-		}
-		list := e.get("user/list", "department_id", "1", "fetch_child", "1")["userlist"].([]any)
-		for _, it := range list {
-			if _, present := it.(map[string]any)["mobile"]; present {
-				t.Fatal("user/list shows mobile in 代开发 mode")
-			}
-		}
-		// The state itself keeps the fields.
-		if e.emu.Snapshot().Users[0].Mobile == "" {
-			t.Fatal("snapshot lost the mobile")
-		}
-	})
 }
 
 func TestRateLimits(t *testing.T) {

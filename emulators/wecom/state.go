@@ -31,6 +31,8 @@ type state struct {
 	byMobile map[string]*userRec
 	byEmail  map[string]*userRec // lower-case email
 	nextSeq  int64
+
+	maxNodes int // sub-departments + members one department may hold (81001); ≤ 0 = unlimited
 }
 
 func newState(corpName string) *state {
@@ -44,6 +46,7 @@ func newState(corpName string) *state {
 		byMobile:   make(map[string]*userRec),
 		byEmail:    make(map[string]*userRec),
 		nextSeq:    1,
+		maxNodes:   DefaultMaxNodes,
 	}
 	s.depts[RootDepartmentID] = &Department{ID: RootDepartmentID, Name: corpName}
 	return s
@@ -172,6 +175,12 @@ func (s *state) insertDept(d Department) {
 	}
 }
 
+// full reports whether the department holds its maximum of nodes (sub-departments and direct
+// members), so that one more is refused with 81001.
+func (s *state) full(id int) bool {
+	return s.maxNodes > 0 && len(s.children[id])+len(s.members[id]) >= s.maxNodes
+}
+
 // depth is 1 for the root.
 func (s *state) depth(id int) int {
 	n := 0
@@ -252,6 +261,9 @@ func (s *state) createDept(req deptCreate) (int, int) {
 	if s.depth(*req.ParentID)+1 > maxDepth {
 		return 0, 81002
 	}
+	if s.full(*req.ParentID) {
+		return 0, 81001
+	}
 	s.insertDept(Department{ID: id, Name: req.Name, NameEn: req.NameEn, ParentID: *req.ParentID, Order: req.Order})
 	return id, 0
 }
@@ -280,6 +292,8 @@ func (s *state) updateDept(req deptUpdate) int {
 			return 60010
 		case s.depth(*req.ParentID)+s.height(d.ID) > maxDepth:
 			return 81002
+		case s.full(*req.ParentID):
+			return 81001
 		}
 		parent = *req.ParentID
 	}

@@ -107,11 +107,14 @@ func (u User) clone() User {
 	return u
 }
 
-// hideSensitive removes what a 代开发 app never receives.
+// hideSensitive removes what a 代开发 app never receives: the fields WeCom stopped returning on
+// 2022-06-20 are left out, except gender, which reads "0" ("不可获取指返回值0", doc 96255), and
+// direct_leader is never returned to a 代开发 app.
 func (u User) hideSensitive() User {
 	u.Mobile, u.Email, u.BizMail = "", "", ""
 	u.Avatar, u.ThumbAvatar, u.QRCode = "", "", ""
-	u.Gender, u.Address = "", ""
+	u.Address = ""
+	u.Gender = "0"
 	u.DirectLeader = nil
 	return u
 }

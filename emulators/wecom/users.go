@@ -136,6 +136,12 @@ func (s *state) checkFields(w *userWrite, rec *userRec, mobileIgnored bool) int 
 				return 40066
 			}
 		}
+		for _, id := range depts {
+			joins := rec == nil || !slices.Contains(rec.u.Department, id)
+			if joins && s.full(id) {
+				return 81001
+			}
+		}
 	}
 	if w.Order != nil && len(*w.Order) != len(depts) {
 		return 40058

@@ -8,12 +8,10 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"time"
 
@@ -40,6 +38,8 @@ type config struct {
 	newIP       bool
 	perMinute   int
 	perHour     int
+	concurrent  int
+	maxNodes    int
 	tokenTTL    time.Duration
 	latency     time.Duration
 	faultSeed   int64
@@ -51,7 +51,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("wecom-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8081", "listen address")
-	fs.StringVar(&c.seed, "seed", "demo", "initial directory: demo, empty, or a fixture JSON file")
+	fs.StringVar(&c.seed, "seed", "demo", "initial directory: demo, empty (only the root department), or a fixture JSON file")
 	fs.StringVar(&c.corpID, "corp-id", wecom.DefaultCorpID, "corp id accepted by gettoken")
 	fs.StringVar(&c.secret, "secret", wecom.DefaultContactsSecret, "contacts-sync (通讯录同步) secret")
 	fs.StringVar(&c.appSecret, "app-secret", "", "optional read-only app secret")
@@ -59,6 +59,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.newIP, "new-ip", false, "answer 48009 to detail reads with the contacts-sync token")
 	fs.IntVar(&c.perMinute, "rate-per-min", wecom.DefaultPerMinute, "calls per minute per API (0 = unlimited)")
 	fs.IntVar(&c.perHour, "rate-per-hour", wecom.DefaultPerHour, "calls per hour per API (0 = unlimited)")
+	fs.IntVar(&c.concurrent, "max-concurrent", 0, "calls in flight per corp before 45033 (0 = unlimited; WeCom publishes no number)")
+	fs.IntVar(&c.maxNodes, "max-nodes", wecom.DefaultMaxNodes, "sub-departments + members one department may hold before 81001 (0 = unlimited)")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", wecom.DefaultTokenTTL, "access token lifetime")
 	fs.DurationVar(&c.latency, "latency", 0, "base latency added to every API call")
 	fs.Int64Var(&c.faultSeed, "fault-seed", 1, "seed of the fault injector's random draws")
@@ -104,6 +106,8 @@ func newServer(c config) (*wecom.Server, error) {
 		wecom.WithMode(wecom.Mode(c.mode)),
 		wecom.WithNewIP(c.newIP),
 		wecom.WithRateLimits(c.perMinute, c.perHour),
+		wecom.WithMaxConcurrent(c.concurrent),
+		wecom.WithMaxNodes(c.maxNodes),
 		wecom.WithTokenTTL(c.tokenTTL),
 		wecom.WithLatency(c.latency),
 		wecom.WithFaultSeed(c.faultSeed),
@@ -127,50 +131,30 @@ func run(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(c.development)
-	if err != nil {
-		return fmt.Errorf("logger: %w", err)
-	}
-	defer func() { _ = log.Sync() }()
-
 	emu, err := newServer(c)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	ctx, stop := httpserve.SignalContext()
-	defer stop()
-	return serve(ctx, ln, emu, c, log)
+	return httpserve.Main(c.addr, c.development, emu.Handler(), "wecom emulator", startFields(emu, c))
 }
 
-// serve answers on ln until ctx ends, then shuts down gracefully, logging the start and the stop.
-func serve(ctx context.Context, ln net.Listener, emu *wecom.Server, c config, log *zap.Logger) error {
-	snap := emu.Snapshot()
-	log.Info("wecom emulator listening",
-		zap.String("addr", ln.Addr().String()),
-		zap.String("base_url", "http://"+ln.Addr().String()+"/cgi-bin/"),
-		zap.String("corp_id", c.corpID),
-		zap.String("mode", c.mode),
-		zap.Bool("new_ip", c.newIP),
-		zap.String("seed", c.seed),
-		zap.Int("departments", len(snap.Departments)),
-		zap.Int("users", len(snap.Users)),
-		zap.Int("rate_per_min", c.perMinute),
-		zap.Int("rate_per_hour", c.perHour),
-		zap.Duration("token_ttl", c.tokenTTL))
-	if err := httpserve.Serve(ctx, ln, emu.Handler()); err != nil {
-		return err
+// startFields is what the start line logs: where to point a client and how the emulator is set.
+func startFields(emu *wecom.Server, c config) httpserve.StartFields {
+	return func(addr string) []zap.Field {
+		snap := emu.Snapshot()
+		return []zap.Field{
+			zap.String("base_url", "http://"+addr+"/cgi-bin/"),
+			zap.String("corp_id", c.corpID),
+			zap.String("mode", c.mode),
+			zap.Bool("new_ip", c.newIP),
+			zap.String("seed", c.seed),
+			zap.Int("departments", len(snap.Departments)),
+			zap.Int("users", len(snap.Users)),
+			zap.Int("rate_per_min", c.perMinute),
+			zap.Int("rate_per_hour", c.perHour),
+			zap.Int("max_concurrent", c.concurrent),
+			zap.Int("max_nodes", c.maxNodes),
+			zap.Duration("token_ttl", c.tokenTTL),
+		}
 	}
-	log.Info("wecom emulator stopped")
-	return nil
-}
-
-func newLogger(development bool) (*zap.Logger, error) {
-	if development {
-		return zap.NewDevelopment()
-	}
-	return zap.NewProduction()
 }

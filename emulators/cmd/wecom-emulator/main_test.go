@@ -3,18 +3,19 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
-	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/wecomsync/wecomsync/emulators/internal/httpserve"
+	"github.com/wecomsync/wecomsync/emulators/internal/httpserve/servetest"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -25,7 +26,8 @@ func TestParseFlags(t *testing.T) {
 	}{
 		{"defaults", nil, false},
 		{"all", []string{"--addr", "127.0.0.1:0", "--seed", "empty", "--corp-id", "c", "--secret", "s",
-			"--mode", "daikaifa", "--new-ip", "--rate-per-min", "5", "--rate-per-hour", "50", "--token-ttl", "2h"}, false},
+			"--mode", "daikaifa", "--new-ip", "--rate-per-min", "5", "--rate-per-hour", "50", "--token-ttl", "2h",
+			"--max-concurrent", "8", "--max-nodes", "100"}, false},
 		{"bad mode", []string{"--mode", "other"}, true},
 		{"empty secret", []string{"--secret", ""}, true},
 		{"stray arg", []string{"extra"}, true},
@@ -82,41 +84,26 @@ func TestServeLogsWithoutSecretAndShutsDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	serve := func(ctx context.Context, ln net.Listener, log *zap.Logger) error {
+		return httpserve.Logged(ctx, ln, emu.Handler(), log, "wecom emulator", startFields(emu, c))
 	}
-	core, logs := observer.New(zapcore.InfoLevel)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, ln, emu, c, zap.New(core)) }()
-
-	q := url.Values{"corpid": {c.corpID}, "corpsecret": {"very-secret-value"}}
-	resp, err := http.Get("http://" + ln.Addr().String() + "/cgi-bin/gettoken?" + q.Encode())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tok struct {
-		ErrCode     int    `json:"errcode"`
-		AccessToken string `json:"access_token"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&tok)
-	resp.Body.Close()
-	if err != nil || tok.ErrCode != 0 || tok.AccessToken == "" {
-		t.Fatalf("gettoken = %+v, %v", tok, err)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("serve: %v", err)
-	}
-	entries := logs.All()
-	if len(entries) != 2 || entries[0].ContextMap()["corp_id"] != c.corpID {
-		t.Fatalf("log entries = %+v", entries)
-	}
-	for _, e := range entries {
-		b, _ := json.Marshal(e.ContextMap())
-		if strings.Contains(string(b)+e.Message, "very-secret-value") {
-			t.Fatalf("log line holds the secret: %s", b)
+	entries := servetest.Check(t, "very-secret-value", serve, func(addr string) error {
+		q := url.Values{"corpid": {c.corpID}, "corpsecret": {"very-secret-value"}}
+		resp, err := http.Get("http://" + addr + "/cgi-bin/gettoken?" + q.Encode())
+		if err != nil {
+			return err
 		}
+		defer resp.Body.Close()
+		var tok struct {
+			ErrCode     int    `json:"errcode"`
+			AccessToken string `json:"access_token"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.ErrCode != 0 || tok.AccessToken == "" {
+			return fmt.Errorf("gettoken = %+v, %v", tok, err)
+		}
+		return nil
+	})
+	if fields := entries[0].ContextMap(); fields["corp_id"] != c.corpID || fields["base_url"] == "" {
+		t.Fatalf("start line = %v", fields)
 	}
 }

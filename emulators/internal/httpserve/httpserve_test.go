@@ -5,7 +5,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
+
+	"go.uber.org/zap"
 )
 
 func TestServeAnswersUntilContextEnds(t *testing.T) {
@@ -46,5 +49,12 @@ func TestServeReportsAListenerError(t *testing.T) {
 	_ = ln.Close()
 	if err := Serve(context.Background(), ln, http.NotFoundHandler()); err == nil {
 		t.Fatal("Serve on a closed listener = nil, want an error")
+	}
+}
+
+func TestMainReportsAListenError(t *testing.T) {
+	err := Main("127.0.0.1:-1", false, http.NotFoundHandler(), "test emulator", func(string) []zap.Field { return nil })
+	if err == nil || !strings.Contains(err.Error(), "listen") {
+		t.Fatalf("Main on a bad address = %v, want a listen error", err)
 	}
 }
