@@ -25,6 +25,7 @@ import (
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
 	"github.com/wecomsync/wecomsync/mapping"
 	"github.com/wecomsync/wecomsync/plan"
+	"github.com/wecomsync/wecomsync/report"
 )
 
 // world is an Authing emulator over HTTP, a client to it and an in-memory blob store.
@@ -76,7 +77,7 @@ func seedWithFields(users ...authingemu.User) authingemu.Fixture {
 func creates(from, to int) []plan.UserCreate {
 	var out []plan.UserCreate
 	for i := from; i < to; i++ {
-		out = append(out, plan.UserCreate{Row: i + 2, Profile: mapping.FromContact(mapping.Contact{
+		out = append(out, plan.UserCreate{Row: i + 2, User: mapping.FromContact(mapping.Contact{
 			UserID: fmt.Sprintf("user%03d", i), Name: fmt.Sprintf("用户%d", i), Mobile: fmt.Sprintf("1380000%04d", i)})})
 	}
 	return out
@@ -103,9 +104,9 @@ func (w *world) depMap(t *testing.T) string {
 	return ref.Key
 }
 
-func (w *world) applyChunk(t *testing.T, c Chunk) (ApplyUserChunkResult, error) {
+func (w *world) applyChunk(t *testing.T, c Chunk) (ChunkResult, error) {
 	val, err := w.env.ExecuteActivity(w.acts.ApplyUserChunk, ApplyUserChunkInput{Connection: "default", Chunk: c, DepartmentMap: w.depMap(t), Prefix: "runs/t/"})
-	var res ApplyUserChunkResult
+	var res ChunkResult
 	if err == nil {
 		require.NoError(t, val.Get(&res))
 	}
@@ -123,7 +124,7 @@ func TestApplyUserChunkIsolatesBadRecords(t *testing.T) {
 	assert.Equal(t, plan.Counts{UsersCreate: 1}, res.Failed)
 	require.Len(t, res.FailureSample, 1)
 	f := res.FailureSample[0]
-	assert.Equal(t, Failure{Object: "user", Key: "user001", Action: "create", Row: 3, Code: 409, Message: f.Message}, f)
+	assert.Equal(t, report.Failure{Object: "user", Key: "user001", Action: "create", Row: 3, Code: 409, Message: f.Message}, f)
 	assert.Len(t, w.emu.Snapshot().Users, 5)
 	keys, err := w.store.List(context.Background(), "runs/t/failures/")
 	require.NoError(t, err)
@@ -139,7 +140,7 @@ func TestApplyUserChunkResumesFromHeartbeat(t *testing.T) {
 	// The earlier attempt finished batch 0 and was killed half-way through batch 1.
 	var earlier []authing.CreateUserInput
 	for _, u := range users[:60] {
-		earlier = append(earlier, createInput(u.Profile, nil))
+		earlier = append(earlier, createInput(u.User, nil))
 	}
 	client, _ := w.acts.Conns.Authing("default")
 	_, err := client.Users.CreateBatch(context.Background(), earlier[:50], nil)

@@ -10,8 +10,10 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wecomsync/wecomsync/clients/authing"
+	"github.com/wecomsync/wecomsync/directory"
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
 	"github.com/wecomsync/wecomsync/plan"
+	"github.com/wecomsync/wecomsync/report"
 )
 
 // ApplyDepartments creates the planned departments level by level (parents first), each level
@@ -47,10 +49,10 @@ func (a *AuthingActivities) ApplyDepartments(ctx context.Context, in ApplyDepart
 			return res, err
 		}
 	}
-	ids := plan.NewTree(snap.RootID, snap.Departments).Paths()
+	ids := directory.NewTree(snap.RootID, snap.Departments).Paths()
 
 	var mu sync.Mutex
-	var failures []Failure
+	var failures []report.Failure
 	created := 0
 	hb := startHeartbeat(ctx, 0)
 	defer hb.close()
@@ -65,7 +67,7 @@ func (a *AuthingActivities) ApplyDepartments(ctx context.Context, in ApplyDepart
 			case exists:
 				res.Created++ // created by an earlier attempt of this run
 			case !parentOK:
-				failures = append(failures, Failure{Object: "department", Key: d.Path, Action: "create",
+				failures = append(failures, report.Failure{Object: "department", Key: d.Path, Action: "create",
 					Message: fmt.Sprintf("parent department %q could not be created", d.Parent)})
 			}
 			mu.Unlock()
@@ -132,8 +134,8 @@ func createDepartment(ctx context.Context, c *authing.Client, org, parentID, nam
 	return "", err
 }
 
-func departmentFailure(path string, err error) Failure {
-	f := Failure{Object: "department", Key: path, Action: "create", Message: err.Error()}
+func departmentFailure(path string, err error) report.Failure {
+	f := report.Failure{Object: "department", Key: path, Action: "create", Message: err.Error()}
 	if e, ok := apiError(err); ok {
 		f.Code, f.Message = e.StatusCode, e.Message
 	}
@@ -151,7 +153,7 @@ func readTree(ctx context.Context, c *authing.Client, orgCode string) (TreeSnaps
 	}
 	snap := TreeSnapshot{OrganizationCode: orgCode, RootID: org.DepartmentID}
 	for _, d := range deps {
-		snap.Departments = append(snap.Departments, plan.Department{ID: d.DepartmentID, ParentID: d.ParentDepartmentID, Name: d.Name})
+		snap.Departments = append(snap.Departments, directory.Department{ID: d.DepartmentID, ParentID: d.ParentDepartmentID, Name: d.Name})
 	}
 	return snap, nil
 }
@@ -197,7 +199,7 @@ func byDepth(creates []plan.DepartmentCreate) [][]plan.DepartmentCreate {
 	var levels [][]plan.DepartmentCreate
 	depth := -1
 	for _, d := range creates {
-		if dd := plan.Depth(d.Path); dd != depth {
+		if dd := directory.Depth(d.Path); dd != depth {
 			levels = append(levels, nil)
 			depth = dd
 		}
@@ -208,7 +210,7 @@ func byDepth(creates []plan.DepartmentCreate) [][]plan.DepartmentCreate {
 
 // writeFailures stores a list of failures at key; an empty list removes what an earlier attempt
 // stored there.
-func (a *AuthingActivities) writeFailures(ctx context.Context, key string, failures []Failure) error {
+func (a *AuthingActivities) writeFailures(ctx context.Context, key string, failures []report.Failure) error {
 	if len(failures) == 0 {
 		return a.Store.Delete(ctx, key)
 	}

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/wecomsync/wecomsync/clients/authing"
+	"github.com/wecomsync/wecomsync/directory"
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
 	"github.com/wecomsync/wecomsync/internal/metrics"
 	"github.com/wecomsync/wecomsync/mapping"
@@ -66,7 +67,7 @@ func (a *AuthingActivities) ReadAuthing(ctx context.Context, in ReadAuthingInput
 		}
 		for _, d := range deps {
 			if d.DepartmentID != org.DepartmentID {
-				tree.Departments = append(tree.Departments, plan.Department{ID: d.DepartmentID, ParentID: d.ParentDepartmentID, Name: d.Name})
+				tree.Departments = append(tree.Departments, directory.Department{ID: d.DepartmentID, ParentID: d.ParentDepartmentID, Name: d.Name})
 			}
 		}
 	}
@@ -79,16 +80,13 @@ func (a *AuthingActivities) ReadAuthing(ctx context.Context, in ReadAuthingInput
 	if err != nil {
 		return res, err
 	}
-	if slices.Contains(res.MissingCustomFields, mapping.KeyUserID) {
-		// Without the custom field no user can carry it: nobody is owned yet.
-		res.Users, err = writeLines[plan.CurrentUser](ctx, a.Store, in.Prefix+"authing/users.jsonl", nil)
-		return res, err
-	}
-	// Pages are read in parallel; a server whose order is not stable across pages could skip or
-	// repeat users. Repeats are dropped; a short read is read again page by page.
+	// Every user of the pool is read: those the sync owns (they carry wechatwork_user_id) are
+	// compared and may be deleted; the others may be adopted by a member of the file. Pages are
+	// read in parallel; a server whose order is not stable across pages could skip or repeat
+	// users. Repeats are dropped; a short read is read again page by page.
 	total := 0
 	for _, parallel := range []int{a.readConcurrency(), 1} {
-		if res.Users, total, err = a.readOwnedUsers(ctx, c, in.Prefix, parallel); err != nil {
+		if res.Users, total, err = a.readUsers(ctx, c, in.Prefix, parallel); err != nil {
 			return res, err
 		}
 		if res.Users.Count >= total {
@@ -98,22 +96,22 @@ func (a *AuthingActivities) ReadAuthing(ctx context.Context, in ReadAuthingInput
 			zap.Int("read", res.Users.Count), zap.Int("announced", total))
 	}
 	if res.Users.Count < total {
-		return res, fmt.Errorf("read the synced users: Authing announced %d but listed %d; the pool may be changing, try again", total, res.Users.Count)
+		return res, fmt.Errorf("read the users: Authing announced %d but listed %d; the pool may be changing, try again", total, res.Users.Count)
 	}
 	a.Log.Info("Authing read", zap.String("organization", res.OrganizationCode), zap.Int("departments", res.Departments),
 		zap.Int("users", res.Users.Count))
 	return res, nil
 }
 
-// readOwnedUsers writes every owned user once (by Authing id) to the run's users snapshot.
-// It also returns how many users Authing announced.
-func (a *AuthingActivities) readOwnedUsers(ctx context.Context, c *authing.Client, prefix string, parallel int) (claimcheck.Ref, int, error) {
+// readUsers writes every user of the pool once (by Authing id) to the run's users snapshot. It
+// also returns how many users Authing announced.
+func (a *AuthingActivities) readUsers(ctx context.Context, c *authing.Client, prefix string, parallel int) (claimcheck.Ref, int, error) {
 	w, err := a.Store.NewLineWriter(ctx, prefix+"authing/users.jsonl")
 	if err != nil {
 		return claimcheck.Ref{}, 0, err
 	}
 	seen := map[string]bool{}
-	total, err := c.Users.ForEachPage(ctx, ownedUsersQuery(nil), parallel, func(page []authing.User) error {
+	total, err := c.Users.ForEachPage(ctx, usersQuery(nil), parallel, func(page []authing.User) error {
 		for _, u := range page {
 			if seen[u.UserID] {
 				continue
@@ -128,21 +126,17 @@ func (a *AuthingActivities) readOwnedUsers(ctx context.Context, c *authing.Clien
 	})
 	if err != nil {
 		w.Abort()
-		return claimcheck.Ref{}, 0, classify("read the synced users", err)
+		return claimcheck.Ref{}, 0, classify("read the users", err)
 	}
 	ref, err := w.Close()
 	return ref, total, err
 }
 
-// ownedUsersQuery lists the users that carry a WeCom userid (all of them when ids is nil, else those
-// with one of ids), with what the plan compares.
-func ownedUsersQuery(ids []string) *authing.ListUsersRequest {
-	f := authing.Filter{Field: mapping.KeyUserID, Operator: "NOT_NULL"}
-	if ids != nil {
-		f = authing.Filter{Field: mapping.KeyUserID, Operator: "IN", Value: ids}
-	}
+// usersQuery lists every user of the pool (filters nil) or those matching filters, with what the
+// plan compares.
+func usersQuery(filters []authing.Filter) *authing.ListUsersRequest {
 	return &authing.ListUsersRequest{
-		AdvancedFilter: []authing.Filter{f},
+		AdvancedFilter: filters,
 		Options: authing.ListUsersOptions{
 			Pagination: authing.Pagination{Page: 1, Limit: 50},
 			// A fixed order keeps pages stable while they are read in parallel.
@@ -153,10 +147,16 @@ func ownedUsersQuery(ids []string) *authing.ListUsersRequest {
 	}
 }
 
+// ownedUsersQuery lists the users that carry one of the WeCom userids ids.
+func ownedUsersQuery(ids []string) *authing.ListUsersRequest {
+	return usersQuery([]authing.Filter{{Field: mapping.KeyUserID, Operator: authing.OpIn, Value: ids}})
+}
+
 func currentUser(u authing.User) plan.CurrentUser {
 	return plan.CurrentUser{
 		AuthingID: u.UserID,
-		Profile: mapping.FromAuthing(mapping.AuthingUser{
+		Username:  u.Username,
+		User: mapping.FromAuthing(mapping.AuthingUser{
 			Username: u.Username, Name: u.Name, Nickname: u.Nickname, Phone: u.Phone, PhoneCountryCode: u.PhoneCountryCode,
 			Email: u.Email, Gender: u.Gender, Status: u.Status, CustomData: u.CustomData,
 		}),

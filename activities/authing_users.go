@@ -14,10 +14,12 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wecomsync/wecomsync/clients/authing"
+	"github.com/wecomsync/wecomsync/directory"
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
 	"github.com/wecomsync/wecomsync/internal/metrics"
 	"github.com/wecomsync/wecomsync/mapping"
 	"github.com/wecomsync/wecomsync/plan"
+	"github.com/wecomsync/wecomsync/report"
 )
 
 // BatchSize is the largest batch Authing's batch APIs take.
@@ -26,10 +28,10 @@ const BatchSize = 50
 // chunkProgress is the heartbeat of a chunk: which batches are done and what they counted, so that
 // a retried activity resumes after the last finished batch.
 type chunkProgress struct {
-	Done    []bool      `json:"done"`
-	Applied plan.Counts `json:"applied"`
-	Failed  plan.Counts `json:"failed"`
-	Sample  []Failure   `json:"sample,omitempty"`
+	Done    []bool           `json:"done"`
+	Applied plan.Counts      `json:"applied"`
+	Failed  plan.Counts      `json:"failed"`
+	Sample  []report.Failure `json:"sample,omitempty"`
 }
 
 // chunkRun is the state of one ApplyUserChunk call.
@@ -50,10 +52,10 @@ type chunkRun struct {
 // ApplyUserChunk applies one chunk of user creates, changes or deletes in batches of BatchSize,
 // with bounded concurrency. Per-object failures are recorded and the chunk goes on; run-level errors
 // stop it; transient errors fail the attempt, and the retry resumes from the last heartbeat.
-func (a *AuthingActivities) ApplyUserChunk(ctx context.Context, in ApplyUserChunkInput) (ApplyUserChunkResult, error) {
+func (a *AuthingActivities) ApplyUserChunk(ctx context.Context, in ApplyUserChunkInput) (ChunkResult, error) {
 	c, err := a.Conns.Authing(in.Connection)
 	if err != nil {
-		return ApplyUserChunkResult{}, err
+		return ChunkResult{}, err
 	}
 	r := &chunkRun{a: a, c: c, in: in, retried: activity.GetInfo(ctx).Attempt > 1 || activity.HasHeartbeatDetails(ctx)}
 	if activity.HasHeartbeatDetails(ctx) {
@@ -61,7 +63,7 @@ func (a *AuthingActivities) ApplyUserChunk(ctx context.Context, in ApplyUserChun
 	}
 	if in.DepartmentMap != "" {
 		if err := a.Store.GetJSON(ctx, in.DepartmentMap, &r.deps); err != nil {
-			return ApplyUserChunkResult{}, err
+			return ChunkResult{}, err
 		}
 	}
 	switch in.Chunk.Kind {
@@ -75,7 +77,7 @@ func (a *AuthingActivities) ApplyUserChunk(ctx context.Context, in ApplyUserChun
 		err = fmt.Errorf("unknown chunk kind %q", in.Chunk.Kind)
 	}
 	p := r.snapshot()
-	res := ApplyUserChunkResult{Applied: p.Applied, Failed: p.Failed, FailureSample: p.Sample}
+	res := ChunkResult{Applied: p.Applied, Failed: p.Failed, FailureSample: p.Sample}
 	if ctx.Err() != nil {
 		return res, temporal.NewCanceledError(res) // the run was canceled: say what was written
 	}
@@ -89,7 +91,7 @@ func (a *AuthingActivities) ApplyUserChunk(ctx context.Context, in ApplyUserChun
 
 // applyBatches reads the chunk, splits it into batches and runs those not done yet, heartbeating
 // the progress so that a retry resumes after the last finished batch.
-func applyBatches[T any](ctx context.Context, r *chunkRun, apply func(context.Context, []T) (plan.Counts, plan.Counts, []Failure, error)) error {
+func applyBatches[T any](ctx context.Context, r *chunkRun, apply func(context.Context, []T) (plan.Counts, plan.Counts, []report.Failure, error)) error {
 	var items []T
 	if err := claimcheck.ReadLines(ctx, r.a.Store, r.in.Chunk.Key, func(v T) error {
 		items = append(items, v)
@@ -126,7 +128,7 @@ func applyBatches[T any](ctx context.Context, r *chunkRun, apply func(context.Co
 			if err := r.a.writeFailures(callCtx, r.failureKey(b), failures); err != nil {
 				return err
 			}
-			recordCounts(r.a.Metrics, "user", applied, failed)
+			recordCounts(r.a.Metrics, applied, failed)
 			r.mu.Lock()
 			defer r.mu.Unlock()
 			r.prog.Done[b] = true
@@ -180,7 +182,7 @@ func (r *chunkRun) departmentIDs(paths []string) ([]string, error) {
 
 // createBatch creates up to BatchSize users with one call; when Authing refuses the batch for a bad
 // record, each user is created alone so the bad ones are isolated and the rest still land.
-func (r *chunkRun) createBatch(ctx context.Context, batch []plan.UserCreate) (applied, failed plan.Counts, failures []Failure, err error) {
+func (r *chunkRun) createBatch(ctx context.Context, batch []plan.UserCreate) (applied, failed plan.Counts, failures []report.Failure, err error) {
 	exists := map[string]bool{}
 	if r.retried {
 		if exists, err = r.existingUserIDs(ctx, batch); err != nil {
@@ -190,17 +192,17 @@ func (r *chunkRun) createBatch(ctx context.Context, batch []plan.UserCreate) (ap
 	var inputs []authing.CreateUserInput
 	var pending []plan.UserCreate
 	for _, u := range batch {
-		if exists[strings.ToLower(u.Profile.WeComUserID)] {
+		if exists[strings.ToLower(u.User.UserID)] {
 			applied.UsersCreate++ // an earlier attempt created it
 			continue
 		}
-		ids, derr := r.departmentIDs(u.Departments)
+		ids, derr := r.departmentIDs(u.User.Departments)
 		if derr != nil {
 			failed.UsersCreate++
-			failures = append(failures, userFailure(u.Profile.WeComUserID, "create", u.Sheet, u.Row, derr))
+			failures = append(failures, userFailure(u.User.UserID, "create", u.Sheet, u.Row, derr))
 			continue
 		}
-		inputs = append(inputs, createInput(u.Profile, ids))
+		inputs = append(inputs, createInput(u.User, ids))
 		pending = append(pending, u)
 	}
 	if len(inputs) == 0 {
@@ -222,7 +224,7 @@ func (r *chunkRun) createBatch(ctx context.Context, batch []plan.UserCreate) (ap
 		var restIn []authing.CreateUserInput
 		var rest []plan.UserCreate
 		for i, u := range pending {
-			if there[strings.ToLower(u.Profile.WeComUserID)] {
+			if there[strings.ToLower(u.User.UserID)] {
 				applied.UsersCreate++
 			} else {
 				restIn, rest = append(restIn, inputs[i]), append(rest, u)
@@ -257,31 +259,31 @@ func (r *chunkRun) createBatch(ctx context.Context, batch []plan.UserCreate) (ap
 // created it and its answer was lost — whatever status code the server uses for duplicates). When
 // Authing refuses membership of the organization root, the user is created without it and that
 // membership is reported. It returns whether the user exists now and the failure to report.
-func (r *chunkRun) createOne(ctx context.Context, u plan.UserCreate, in authing.CreateUserInput, opts *authing.CreateUserOptions) (bool, *Failure, error) {
+func (r *chunkRun) createOne(ctx context.Context, u plan.UserCreate, in authing.CreateUserInput, opts *authing.CreateUserOptions) (bool, *report.Failure, error) {
 	_, err := r.c.Users.Create(ctx, in, opts)
 	if err == nil {
 		return true, nil, nil
 	}
 	if !authing.IsRecord(err) {
-		return false, nil, classify("create user "+u.Profile.WeComUserID, err)
+		return false, nil, classify("create user "+u.User.UserID, err)
 	}
 	there, lerr := r.existingUserIDs(ctx, []plan.UserCreate{u})
 	if lerr != nil {
 		return false, nil, lerr
 	}
-	if there[strings.ToLower(u.Profile.WeComUserID)] {
+	if there[strings.ToLower(u.User.UserID)] {
 		return true, nil, nil
 	}
 	root := r.deps.IDs[plan.RootPath]
 	if withoutRoot := slices.DeleteFunc(slices.Clone(in.DepartmentIDs), func(id string) bool { return id == root }); root != "" && len(withoutRoot) < len(in.DepartmentIDs) {
 		in.DepartmentIDs = withoutRoot
 		if _, err2 := r.c.Users.Create(ctx, in, opts); err2 == nil {
-			f := userFailure(u.Profile.WeComUserID, "membership", u.Sheet, u.Row, err)
+			f := userFailure(u.User.UserID, "membership", u.Sheet, u.Row, err)
 			f.Message = "created without membership of the organization root, which Authing refused: " + f.Message
 			return true, &f, nil
 		}
 	}
-	f := userFailure(u.Profile.WeComUserID, "create", u.Sheet, u.Row, err)
+	f := userFailure(u.User.UserID, "create", u.Sheet, u.Row, err)
 	return false, &f, nil
 }
 
@@ -289,7 +291,7 @@ func (r *chunkRun) createOne(ctx context.Context, u plan.UserCreate, in authing.
 func (r *chunkRun) existingUserIDs(ctx context.Context, batch []plan.UserCreate) (map[string]bool, error) {
 	ids := make([]string, len(batch))
 	for i, u := range batch {
-		ids[i] = u.Profile.WeComUserID
+		ids[i] = u.User.UserID
 	}
 	page, err := r.c.Users.List(ctx, ownedUsersQuery(ids))
 	if err != nil {
@@ -302,20 +304,25 @@ func (r *chunkRun) existingUserIDs(ctx context.Context, batch []plan.UserCreate)
 	return out, nil
 }
 
-func createInput(p mapping.Profile, departmentIDs []string) authing.CreateUserInput {
-	custom := map[string]any{mapping.KeyUserID: p.WeComUserID}
-	if p.Position != "" {
-		custom[mapping.KeyUserPosition] = p.Position
+// createInput is the create request of a new user: username = the WeCom userid, every field the
+// file gives, and wechatwork_user_id.
+func createInput(u directory.User, departmentIDs []string) authing.CreateUserInput {
+	f := mapping.AuthingFields(u, directory.Fields())
+	str := func(k string) string { v, _ := f[k].(string); return v }
+	custom, _ := f["customData"].(map[string]any)
+	if custom == nil {
+		custom = map[string]any{}
 	}
+	custom[mapping.KeyUserID] = u.UserID
 	return authing.CreateUserInput{
-		Username: p.Username, Name: p.Name, Nickname: p.Nickname, Phone: p.Phone, PhoneCountryCode: p.PhoneCountryCode,
-		Email: p.Email, Gender: p.Gender, Status: p.Status, DepartmentIDs: departmentIDs, CustomData: custom,
+		Username: u.UserID, Name: str("name"), Nickname: str("nickname"), Phone: str("phone"), PhoneCountryCode: str("phoneCountryCode"),
+		Email: str("email"), Gender: str("gender"), Status: str("status"), DepartmentIDs: departmentIDs, CustomData: custom,
 	}
 }
 
 // changeBatch updates changed attributes (one batch call) and sets changed memberships (one call
 // per user). Both are idempotent, so a retried batch simply writes the same values again.
-func (r *chunkRun) changeBatch(ctx context.Context, batch []plan.UserChange) (applied, failed plan.Counts, failures []Failure, err error) {
+func (r *chunkRun) changeBatch(ctx context.Context, batch []plan.UserChange) (applied, failed plan.Counts, failures []report.Failure, err error) {
 	var updates []authing.UpdateUserInput
 	var updated []plan.UserChange
 	for _, ch := range batch {
@@ -324,13 +331,24 @@ func (r *chunkRun) changeBatch(ctx context.Context, batch []plan.UserChange) (ap
 			updated = append(updated, ch)
 		}
 	}
-	ok, fs, err := r.updateUsers(ctx, updates, func(i int, err error) Failure {
-		return userFailure(updated[i].UserID, "update", updated[i].Sheet, updated[i].Row, err)
+	// An adoption is an update that also links the account to its WeCom userid.
+	action := func(ch plan.UserChange) string {
+		if ch.Adopt {
+			return plan.ActionAdopt
+		}
+		return plan.ActionUpdate
+	}
+	for _, ch := range updated {
+		applied.Inc(plan.ObjectUser, action(ch), 1)
+	}
+	_, failures, err = r.updateUsers(ctx, updates, func(i int, err error) report.Failure {
+		applied.Inc(plan.ObjectUser, action(updated[i]), -1)
+		failed.Inc(plan.ObjectUser, action(updated[i]), 1)
+		return userFailure(updated[i].UserID, action(updated[i]), updated[i].Sheet, updated[i].Row, err)
 	})
 	if err != nil {
-		return applied, failed, nil, err
+		return plan.Counts{}, plan.Counts{}, nil, err
 	}
-	applied.UsersUpdate, failed.UsersUpdate, failures = ok, len(fs), fs
 
 	for _, ch := range batch {
 		if ch.Departments == nil {
@@ -397,7 +415,7 @@ func memberships(ids []string) []authing.UserDepartment {
 
 // updateUsers writes updates with one batch call, falling back to one call per user when Authing
 // refuses the batch for a bad record. It returns how many landed and a failure per refused user.
-func (r *chunkRun) updateUsers(ctx context.Context, updates []authing.UpdateUserInput, fail func(int, error) Failure) (int, []Failure, error) {
+func (r *chunkRun) updateUsers(ctx context.Context, updates []authing.UpdateUserInput, fail func(int, error) report.Failure) (int, []report.Failure, error) {
 	if len(updates) == 0 {
 		return 0, nil, nil
 	}
@@ -409,7 +427,7 @@ func (r *chunkRun) updateUsers(ctx context.Context, updates []authing.UpdateUser
 		return 0, nil, classify("update users", err)
 	}
 	ok := 0
-	var failures []Failure
+	var failures []report.Failure
 	for i, u := range updates {
 		if _, err := r.c.Users.Update(ctx, u); err != nil {
 			if !authing.IsRecord(err) {
@@ -424,7 +442,7 @@ func (r *chunkRun) updateUsers(ctx context.Context, updates []authing.UpdateUser
 }
 
 // deleteBatch deletes or suspends up to BatchSize users. A user already gone counts as deleted.
-func (r *chunkRun) deleteBatch(ctx context.Context, batch []plan.UserDelete) (applied, failed plan.Counts, failures []Failure, err error) {
+func (r *chunkRun) deleteBatch(ctx context.Context, batch []plan.UserDelete) (applied, failed plan.Counts, failures []report.Failure, err error) {
 	var deletes []plan.UserDelete
 	var suspends []authing.UpdateUserInput
 	var suspended []plan.UserDelete
@@ -436,7 +454,7 @@ func (r *chunkRun) deleteBatch(ctx context.Context, batch []plan.UserDelete) (ap
 			deletes = append(deletes, d)
 		}
 	}
-	ok, fs, err := r.updateUsers(ctx, suspends, func(i int, err error) Failure { return userFailure(suspended[i].UserID, "suspend", "", 0, err) })
+	ok, fs, err := r.updateUsers(ctx, suspends, func(i int, err error) report.Failure { return userFailure(suspended[i].UserID, "suspend", "", 0, err) })
 	if err != nil {
 		return applied, failed, nil, err
 	}
@@ -469,8 +487,8 @@ func (r *chunkRun) deleteBatch(ctx context.Context, batch []plan.UserDelete) (ap
 	return applied, failed, failures, nil
 }
 
-func userFailure(userID, action, sheet string, row int, err error) Failure {
-	f := Failure{Object: "user", Key: userID, Action: action, Sheet: sheet, Row: row, Message: err.Error()}
+func userFailure(userID, action, sheet string, row int, err error) report.Failure {
+	f := report.Failure{Object: "user", Key: userID, Action: action, Sheet: sheet, Row: row, Message: err.Error()}
 	if e, ok := apiError(err); ok {
 		f.Code, f.Message = e.StatusCode, e.Message
 	}
@@ -478,18 +496,9 @@ func userFailure(userID, action, sheet string, row int, err error) Failure {
 }
 
 // recordCounts adds one batch's outcome to the written-objects metric.
-func recordCounts(m *metrics.Metrics, object string, applied, failed plan.Counts) {
-	for _, c := range []struct {
-		action         string
-		applied, faild int
-	}{
-		{"create", applied.UsersCreate, failed.UsersCreate},
-		{"update", applied.UsersUpdate, failed.UsersUpdate},
-		{"membership", applied.UsersMembership, failed.UsersMembership},
-		{"delete", applied.UsersDelete, failed.UsersDelete},
-		{"suspend", applied.UsersSuspend, failed.UsersSuspend},
-	} {
-		m.Written(object, c.action, "ok", c.applied)
-		m.Written(object, c.action, "failed", c.faild)
+func recordCounts(m *metrics.Metrics, applied, failed plan.Counts) {
+	for _, c := range plan.WriteCells() {
+		m.Written(c.Object, c.Action, "ok", c.Get(applied))
+		m.Written(c.Object, c.Action, "failed", c.Get(failed))
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
+	"github.com/wecomsync/wecomsync/directory"
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
 	"github.com/wecomsync/wecomsync/mapping"
 	"github.com/wecomsync/wecomsync/plan"
@@ -58,7 +59,7 @@ func (a *ExcelActivities) ParseExport(ctx context.Context, in ParseExportInput) 
 	tops := map[string]bool{}
 	rows := 0
 	onMember := func(m wecomexport.Member) error {
-		u := plan.DesiredUser{Sheet: m.Sheet, Row: m.Row, Profile: mapping.FromContact(mapping.Contact{
+		u := plan.DesiredUser{Sheet: m.Sheet, Row: m.Row, User: mapping.FromContact(mapping.Contact{
 			UserID: m.UserID, Name: m.Name, Alias: m.Alias, Position: m.Position, Gender: m.Gender,
 			Mobile: m.Mobile, Email: m.Email, BizMail: m.BizMail, Disabled: m.Disabled,
 		})}
@@ -68,8 +69,8 @@ func (a *ExcelActivities) ParseExport(ctx context.Context, in ParseExportInput) 
 				res.TopLevelNames = append(res.TopLevelNames, segs[0])
 			}
 			p := departmentPath(segs, in.IgnoreTopLevel)
-			if !slices.Contains(u.Departments, p) {
-				u.Departments = append(u.Departments, p)
+			if !slices.Contains(u.User.Departments, p) {
+				u.User.Departments = append(u.User.Departments, p)
 			}
 			if p != plan.RootPath {
 				paths[p] = true
@@ -80,9 +81,14 @@ func (a *ExcelActivities) ParseExport(ctx context.Context, in ParseExportInput) 
 		}
 		return members.Write(u)
 	}
+	lastUnknown := ""
 	onReject := func(r wecomexport.Reject) error {
 		if len(res.RejectSample) < SampleSize {
 			res.RejectSample = append(res.RejectSample, r)
+		}
+		if at := fmt.Sprintf("%s!%d", r.Sheet, r.Row); r.UserID == "" && at != lastUnknown {
+			res.RejectsWithoutUserID++ // one per row: its 账号 is empty or unreadable
+			lastUnknown = at
 		}
 		if r.UserID != "" {
 			if err := rejectedIDs.Write(r.UserID); err != nil {
@@ -127,7 +133,7 @@ func departmentPath(segs []string, ignoreTopLevel bool) string {
 	if ignoreTopLevel && len(segs) > 0 {
 		segs = segs[1:]
 	}
-	return plan.JoinPath(segs...)
+	return directory.JoinPath(segs...)
 }
 
 // open returns the export named by file: a file:// URL or an absolute path on this machine, else a

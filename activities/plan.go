@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
 
+	"github.com/wecomsync/wecomsync/directory"
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
 	"github.com/wecomsync/wecomsync/plan"
 )
@@ -25,15 +26,17 @@ type PlanActivities struct {
 	Log   *zap.Logger
 }
 
-// RunState is what a successful run leaves for the next one.
+// RunState is what successful runs leave for the next one: the latest known number of members
+// per main department (merged from every file read in full) and their total.
 type RunState struct {
-	Members int `json:"members"`
+	Members          int            `json:"members"`
+	ByMainDepartment map[string]int `json:"byMainDepartment,omitempty"`
 }
 
 // PlanUpstream loads the export and Authing snapshots, computes the plan and stores it in chunks.
 func (a *PlanActivities) PlanUpstream(ctx context.Context, in PlanUpstreamInput) (PlanUpstreamResult, error) {
 	var res PlanUpstreamResult
-	pin := plan.Input{Options: in.Options}
+	pin := plan.Input{Options: in.Options, TopLevel: in.TopLevelNames}
 	if err := claimcheck.ReadLines(ctx, a.Store, in.Members, func(u plan.DesiredUser) error {
 		pin.Desired = append(pin.Desired, u)
 		return nil
@@ -60,7 +63,7 @@ func (a *PlanActivities) PlanUpstream(ctx context.Context, in PlanUpstreamInput)
 	if err := a.Store.GetJSON(ctx, in.Tree, &snap); err != nil {
 		return res, err
 	}
-	pin.Tree = plan.NewTree(snap.RootID, snap.Departments)
+	pin.Tree = directory.NewTree(snap.RootID, snap.Departments)
 	for i, p := range pin.Tree.Problems {
 		if i == 10 {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("… and %d more department problems", len(pin.Tree.Problems)-10))
@@ -73,7 +76,10 @@ func (a *PlanActivities) PlanUpstream(ctx context.Context, in PlanUpstreamInput)
 	if err != nil {
 		return res, badInputError(err)
 	}
-	res.Counts, res.OwnedUsers = p.Counts, p.OwnedUsers
+	res.Counts, res.OwnedUsers, res.OwnedInScope = p.Counts, p.OwnedUsers, p.OwnedInScope
+	res.Scope, res.Notes = p.Scope, p.Notes
+	res.AmbiguousSample = p.Ambiguous[:min(len(p.Ambiguous), SampleSize)]
+	res.KeptSample = p.Kept[:min(len(p.Kept), SampleSize)]
 	if res.Plan, err = a.Store.PutJSON(ctx, in.Prefix+"plan/plan.json", p); err != nil {
 		return res, err
 	}
@@ -110,6 +116,18 @@ func (a *PlanActivities) PlanUpstream(ctx context.Context, in PlanUpstreamInput)
 		return res, err
 	}
 	res.LastMembers = state.Members
+	counts := plan.CountMembers(pin.Desired)
+	if p.Scope != nil && state.ByMainDepartment != nil {
+		// Compare inside this run's scope: a partial export against the same departments' last count.
+		res.LastMembers = plan.InScope(state.ByMainDepartment, *p.Scope)
+		res.MembersInScope = plan.InScope(counts.ByMainDepartment, *p.Scope)
+		res.ComparedInScope = true
+	}
+	ref, err := a.Store.PutJSON(ctx, in.Prefix+"plan/member-counts.json", counts)
+	if err != nil {
+		return res, err
+	}
+	res.MemberCounts = ref.Key
 	a.Log.Info("plan computed", zap.Any("counts", res.Counts), zap.Int("chunks", len(res.Chunks)))
 	return res, nil
 }

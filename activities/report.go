@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -11,7 +10,7 @@ import (
 
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
 	"github.com/wecomsync/wecomsync/internal/metrics"
-	"github.com/wecomsync/wecomsync/wecomexport"
+	"github.com/wecomsync/wecomsync/plan"
 )
 
 // ReportActivities store run reports.
@@ -29,54 +28,59 @@ func ReportKey(prefix string) string { return prefix + "report.json" }
 // failure instead of the samples — and, for a successful run, the state the next run compares with.
 func (a *ReportActivities) SaveReport(ctx context.Context, in SaveReportInput) (SaveReportResult, error) {
 	var res SaveReportResult
-	doc := map[string]any{}
-	raw, err := json.Marshal(in.Report)
+	failureKeys, err := a.Store.List(ctx, in.Prefix+"failures/")
 	if err != nil {
 		return res, err
 	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return res, err
-	}
-	failures := []Failure{}
-	keys, err := a.Store.List(ctx, in.Prefix+"failures/")
-	if err != nil {
-		return res, err
-	}
-	for _, k := range keys {
-		if err := claimcheck.ReadLines(ctx, a.Store, k, func(f Failure) error {
-			failures = append(failures, f)
-			return nil
-		}); err != nil {
+	full := in.Report
+	full.FailuresTotal = 0
+	for _, k := range failureKeys {
+		n, err := a.Store.CountLines(ctx, k)
+		if err != nil {
 			return res, err
 		}
+		full.FailuresTotal += n
 	}
-	rejects := []wecomexport.Reject{}
-	err = claimcheck.ReadLines(ctx, a.Store, in.Prefix+"export/rejects.jsonl", func(r wecomexport.Reject) error {
-		rejects = append(rejects, r)
-		return nil
-	})
-	if err != nil && !errors.Is(err, claimcheck.ErrNotFound) {
-		return res, err
-	}
-	if len(rejects) > 0 {
-		doc["rejects"] = rejects
-	}
-	doc["failures"], doc["failuresTotal"] = failures, len(failures)
-	doc["reportKey"] = ReportKey(in.Prefix)
-	ref, err := a.Store.PutJSON(ctx, ReportKey(in.Prefix), doc)
+	full.ReportKey = ReportKey(in.Prefix)
+	full.Rejects, full.Failures = nil, nil
+	// Every reject and failure, streamed from their blobs: a file with a million bad rows must not
+	// put a million records in memory.
+	ref, err := a.Store.PutJSONWithLines(ctx, full.ReportKey, full,
+		claimcheck.Lines{Field: "rejects", Keys: []string{in.Prefix + "export/rejects.jsonl"}},
+		claimcheck.Lines{Field: "failures", Keys: failureKeys})
 	if err != nil {
 		return res, err
 	}
 	if in.StateKey != "" {
-		if _, err := a.Store.PutJSON(ctx, in.StateKey, RunState{Members: in.Members}); err != nil {
+		if err := a.saveState(ctx, in); err != nil {
 			return res, err
 		}
 	}
-	direction, _ := doc["direction"].(string)
-	status, _ := doc["status"].(string)
-	a.Metrics.RunFinished(direction, status)
-	a.Log.Info("report saved", zap.String("key", ref.Key), zap.Int("failures", len(failures)))
-	return SaveReportResult{Key: ref.Key, FailuresTotal: len(failures)}, nil
+	a.Metrics.RunFinished(full.Direction, full.Status)
+	a.Log.Info("report saved", zap.String("key", ref.Key), zap.Int("failures", full.FailuresTotal))
+	return SaveReportResult{Key: ref.Key, FailuresTotal: full.FailuresTotal}, nil
+}
+
+// saveState records a successful run's file for the next run's shrink check: its member counts
+// merged into the state, or (runs of older workflow versions) the total alone.
+func (a *ReportActivities) saveState(ctx context.Context, in SaveReportInput) error {
+	state := RunState{Members: in.Members}
+	if in.MemberCounts != "" {
+		var counts plan.MemberCounts
+		if err := a.Store.GetJSON(ctx, in.MemberCounts, &counts); err != nil {
+			return err
+		}
+		var last RunState
+		if err := a.Store.GetJSON(ctx, in.StateKey, &last); err != nil && !errors.Is(err, claimcheck.ErrNotFound) {
+			return err
+		}
+		state = RunState{ByMainDepartment: counts.MergeInto(last.ByMainDepartment)}
+		for _, n := range state.ByMainDepartment {
+			state.Members += n
+		}
+	}
+	_, err := a.Store.PutJSON(ctx, in.StateKey, state)
+	return err
 }
 
 func badInputError(err error) error {

@@ -6,8 +6,10 @@
 package activities
 
 import (
+	"github.com/wecomsync/wecomsync/directory"
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
 	"github.com/wecomsync/wecomsync/plan"
+	"github.com/wecomsync/wecomsync/report"
 	"github.com/wecomsync/wecomsync/wecomexport"
 )
 
@@ -22,17 +24,6 @@ const (
 
 // SampleSize caps the rejects and failures carried in a result; the full lists stay in the store.
 const SampleSize = 20
-
-// Failure is one object the run could not write.
-type Failure struct {
-	Object  string `json:"object"` // "user" or "department"
-	Key     string `json:"key"`    // WeCom userid or department path
-	Action  string `json:"action"` // create, update, membership, delete, suspend
-	Sheet   string `json:"sheet,omitempty"`
-	Row     int    `json:"row,omitempty"`
-	Code    int    `json:"code,omitempty"` // Authing statusCode
-	Message string `json:"message"`
-}
 
 // ParseExportInput names the export and how to read it.
 type ParseExportInput struct {
@@ -56,7 +47,10 @@ type ParseExportResult struct {
 	Departments    int                  `json:"departments"`     // distinct department paths in the file
 	TopLevelNames  []string             `json:"topLevelNames"`   // first path segments seen (the company)
 	RejectedUserID claimcheck.Ref       `json:"rejectedUserIds"` // JSON lines of userids on rejected rows
-	Warnings       []string             `json:"warnings,omitempty"`
+	// RejectsWithoutUserID counts rejected rows whose 账号 is empty or cannot be read (an error,
+	// date or boolean cell): a delete-only run cannot tell who they are.
+	RejectsWithoutUserID int      `json:"rejectsWithoutUserId,omitempty"`
+	Warnings             []string `json:"warnings,omitempty"`
 }
 
 // ReadAuthingInput names the connection and organization to read.
@@ -80,9 +74,9 @@ type ReadAuthingResult struct {
 
 // TreeSnapshot is the stored department tree of one organization.
 type TreeSnapshot struct {
-	OrganizationCode string            `json:"organizationCode"`
-	RootID           string            `json:"rootId"`
-	Departments      []plan.Department `json:"departments"`
+	OrganizationCode string                 `json:"organizationCode"`
+	RootID           string                 `json:"rootId"`
+	Departments      []directory.Department `json:"departments"`
 }
 
 // PlanUpstreamInput names the snapshots to compare.
@@ -98,6 +92,9 @@ type PlanUpstreamInput struct {
 	Prefix    string `json:"prefix"`
 	// StateKey is where the last successful run's file size is kept (the shrink check).
 	StateKey string `json:"stateKey"`
+	// TopLevelNames are the export's top-level departments, for reading a scope written with the
+	// company name first.
+	TopLevelNames []string `json:"topLevelNames,omitempty"`
 }
 
 // ChunkKind says what a chunk of user operations does.
@@ -124,9 +121,29 @@ type PlanUpstreamResult struct {
 	Departments claimcheck.Ref `json:"departments"` // JSON lines of plan.DepartmentCreate
 	Chunks      []Chunk        `json:"chunks,omitempty"`
 	Plan        claimcheck.Ref `json:"plan"` // the whole plan as one JSON document, for people and reports
-	// LastMembers is the number of valid members of the last successful run's file (0 = none).
-	LastMembers int      `json:"lastMembers"`
-	Warnings    []string `json:"warnings,omitempty"`
+	// LastMembers is the number of valid members of the last successful run's file (0 = none);
+	// for delete-only, those whose main department lies in this run's scope, in the latest files
+	// that covered it.
+	LastMembers int `json:"lastMembers"`
+	// ComparedInScope says that LastMembers and MembersInScope count the members whose main
+	// department lies in the delete scope (in the last files and in this one); else LastMembers is
+	// the last file's total.
+	ComparedInScope bool `json:"comparedInScope,omitempty"`
+	MembersInScope  int  `json:"membersInScope,omitempty"`
+	// MemberCounts is the key of this file's plan.MemberCounts, merged into the run state when
+	// the run succeeds.
+	MemberCounts string   `json:"memberCounts,omitempty"`
+	Warnings     []string `json:"warnings,omitempty"`
+	// Scope is where a delete-only run may delete, and how it was decided.
+	Scope *plan.Scope `json:"scope,omitempty"`
+	// OwnedInScope is how many synced users lie inside the scope.
+	OwnedInScope int `json:"ownedInScope,omitempty"`
+	// Notes explain the plan (the scope used, users kept and why).
+	Notes []string `json:"notes,omitempty"`
+	// AmbiguousSample and KeptSample are the first members left untouched because they fit no
+	// single account, and the first users kept because they belong elsewhere (all in Plan).
+	AmbiguousSample []plan.Ambiguous `json:"ambiguousSample,omitempty"`
+	KeptSample      []plan.Kept      `json:"keptSample,omitempty"`
 }
 
 // EnsureCustomFieldsInput names the connection.
@@ -154,10 +171,10 @@ type ApplyDepartmentsInput struct {
 // ApplyDepartmentsResult reports the department creates and points at the resolved tree (JSON of
 // DepartmentMap) that user chunks use.
 type ApplyDepartmentsResult struct {
-	Created       int       `json:"created"`
-	Failed        int       `json:"failed"`
-	FailureSample []Failure `json:"failureSample,omitempty"`
-	DepartmentMap string    `json:"departmentMap"`
+	Created       int              `json:"created"`
+	Failed        int              `json:"failed"`
+	FailureSample []report.Failure `json:"failureSample,omitempty"`
+	DepartmentMap string           `json:"departmentMap"`
 }
 
 // DepartmentMap maps every department path of the organization to its Authing id.
@@ -174,21 +191,24 @@ type ApplyUserChunkInput struct {
 	Prefix        string `json:"prefix"`
 }
 
-// ApplyUserChunkResult counts what one chunk wrote and what failed.
-type ApplyUserChunkResult struct {
-	Applied       plan.Counts `json:"applied"`
-	Failed        plan.Counts `json:"failed"`
-	FailureSample []Failure   `json:"failureSample,omitempty"`
+// ChunkResult counts what one apply activity wrote and what failed (both directions).
+type ChunkResult struct {
+	Applied       plan.Counts      `json:"applied"`
+	Failed        plan.Counts      `json:"failed"`
+	FailureSample []report.Failure `json:"failureSample,omitempty"`
 }
 
 // SaveReportInput stores a run's final report.
 type SaveReportInput struct {
 	Prefix string `json:"prefix"`
 	// Report is the workflow's report (with capped samples), stored with every failure of the run.
-	Report any `json:"report"`
+	Report report.Report `json:"report"`
 	// StateKey and Members record a successful run's file size for the next run's shrink check.
 	StateKey string `json:"stateKey,omitempty"`
 	Members  int    `json:"members,omitempty"`
+	// MemberCounts (a plan.MemberCounts key) is merged into the state at StateKey instead of
+	// Members when set.
+	MemberCounts string `json:"memberCounts,omitempty"`
 }
 
 // SaveReportResult points at the stored report.

@@ -19,6 +19,7 @@ import (
 	"github.com/wecomsync/wecomsync/internal/codec"
 	"github.com/wecomsync/wecomsync/internal/config"
 	"github.com/wecomsync/wecomsync/internal/exportgen"
+	"github.com/wecomsync/wecomsync/report"
 	"github.com/wecomsync/wecomsync/workflows"
 )
 
@@ -49,9 +50,9 @@ func TestEncryptedPayloads(t *testing.T) {
 	run, err := c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: "encrypted", TaskQueue: s.taskQueue},
 		workflows.UpstreamWorkflowName, fileInput(path))
 	require.NoError(t, err)
-	var rep workflows.Report
+	var rep report.Report
 	require.NoError(t, run.Get(context.Background(), &rep))
-	assert.Equal(t, workflows.StatusCompleted, rep.Status)
+	assert.Equal(t, report.StatusCompleted, rep.Status)
 	assert.NotEmpty(t, rep.Rejects)
 
 	// The raw history, as the server stores it.

@@ -15,7 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/wecomsync/wecomsync/internal/exportgen"
-	"github.com/wecomsync/wecomsync/workflows"
+	"github.com/wecomsync/wecomsync/report"
 )
 
 func addFault(t *testing.T, s *stack, rule string) {
@@ -65,9 +65,9 @@ func TestWorkerKilledMidApply(t *testing.T) {
 	startWorkerProcess(t, s)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	var rep workflows.Report
+	var rep report.Report
 	require.NoError(t, run.Get(ctx, &rep))
-	require.Equal(t, workflows.StatusCompleted, rep.Status, mustJSON(rep))
+	require.Equal(t, report.StatusCompleted, rep.Status, mustJSON(rep))
 	assert.Equal(t, len(company.Members), rep.Applied.UsersCreate, "every user counted once")
 	snap := s.emu.Snapshot()
 	assert.Len(t, snap.Users, len(company.Members), "no duplicates, nothing missing")
@@ -90,12 +90,12 @@ func TestCancelMidApply(t *testing.T) {
 		return n >= 200
 	})
 	require.NoError(t, s.client.CancelWorkflow(context.Background(), run.GetID(), run.GetRunID()))
-	var rep workflows.Report
+	var rep report.Report
 	err := run.Get(context.Background(), &rep)
 	var canceled *temporal.CanceledError
 	require.True(t, errors.As(err, &canceled), "%v", err)
 	require.NoError(t, canceled.Details(&rep))
-	assert.Equal(t, workflows.StatusCanceled, rep.Status)
+	assert.Equal(t, report.StatusCanceled, rep.Status)
 	written := len(s.emu.Snapshot().Users)
 	assert.Less(t, written, len(company.Members), "the chunk stopped when the run was canceled")
 	assert.Equal(t, written, rep.Applied.UsersCreate, "the report counts what the chunk wrote before it stopped")

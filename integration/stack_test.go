@@ -25,6 +25,7 @@ import (
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
 	"github.com/wecomsync/wecomsync/internal/exportgen"
 	"github.com/wecomsync/wecomsync/internal/metrics"
+	"github.com/wecomsync/wecomsync/report"
 	"github.com/wecomsync/wecomsync/workflows"
 )
 
@@ -121,9 +122,27 @@ func (s *stack) start(id string, in workflows.UpstreamInput) client.WorkflowRun 
 }
 
 // sync runs an upstream sync to the end and returns its report.
-func (s *stack) sync(id string, in workflows.UpstreamInput) workflows.Report {
+func (s *stack) sync(id string, in workflows.UpstreamInput) report.Report {
 	run := s.start(id, in)
-	var rep workflows.Report
+	var rep report.Report
+	require.NoError(s.t, run.Get(context.Background(), &rep), "run %s", id)
+	s.saveHistory(run, id)
+	return rep
+}
+
+// syncApproved runs an upstream sync that must wait for approval for a reason containing want,
+// approves it, and returns its report.
+func (s *stack) syncApproved(id string, in workflows.UpstreamInput, want string) report.Report {
+	s.t.Helper()
+	run := s.start(id, in)
+	var prog report.Progress
+	waitFor(s.t, func() bool {
+		v, err := s.client.QueryWorkflow(context.Background(), id, run.GetRunID(), workflows.QueryProgress)
+		return err == nil && v.Get(&prog) == nil && prog.Status == report.StatusAwaitingApprove
+	})
+	require.Contains(s.t, strings.Join(prog.AwaitingApproval, "\n"), want)
+	require.NoError(s.t, s.client.SignalWorkflow(context.Background(), id, run.GetRunID(), workflows.SignalApprove, workflows.Approval{By: "test"}))
+	var rep report.Report
 	require.NoError(s.t, run.Get(context.Background(), &rep), "run %s", id)
 	s.saveHistory(run, id)
 	return rep

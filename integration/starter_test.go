@@ -16,7 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/wecomsync/wecomsync/internal/exportgen"
-	"github.com/wecomsync/wecomsync/workflows"
+	"github.com/wecomsync/wecomsync/report"
 )
 
 var (
@@ -82,9 +82,9 @@ func TestStarter(t *testing.T) {
 
 	out, stderr, code = s.starter("upstream", "--file", path, "--wait", "--json", "--id", "cli-sync")
 	require.Equal(t, 0, code, stderr)
-	var rep workflows.Report
+	var rep report.Report
 	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
-	assert.Equal(t, workflows.StatusCompleted, rep.Status)
+	assert.Equal(t, report.StatusCompleted, rep.Status)
 	assert.Equal(t, len(company.Members), rep.Applied.UsersCreate)
 	assert.Equal(t, "starter.xlsx", rep.File.File)
 	assert.Contains(t, stderr, "started cli-sync")
@@ -119,8 +119,8 @@ func TestStarter(t *testing.T) {
 	bad := filepath.Join(s.dir, "bad.xlsx")
 	require.NoError(t, os.WriteFile(bad, []byte("not a workbook"), 0o644))
 	out, _, code = s.starter("upstream", "--file", bad, "--wait", "--json", "--id", "cli-bad")
-	assert.Equal(t, 2, code, "a failed run exits 2")
+	assert.Equal(t, 3, code, "a failed run exits 3")
 	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
-	assert.Equal(t, workflows.StatusFailed, rep.Status)
+	assert.Equal(t, report.StatusFailed, rep.Status)
 	assert.Contains(t, rep.Error, "bad.xlsx")
 }

@@ -18,6 +18,7 @@ import (
 	authingemu "github.com/wecomsync/wecomsync/emulators/authing"
 	"github.com/wecomsync/wecomsync/internal/exportgen"
 	"github.com/wecomsync/wecomsync/plan"
+	"github.com/wecomsync/wecomsync/report"
 	"github.com/wecomsync/wecomsync/wecomexport"
 	"github.com/wecomsync/wecomsync/workflows"
 )
@@ -39,7 +40,7 @@ func expected(c exportgen.Company) directory {
 		case "女":
 			u.Gender = "F"
 		}
-		if m.Disabled {
+		if m.Disabled != nil && *m.Disabled {
 			u.Status = "Suspended"
 		}
 		u.Phone = strings.NewReplacer("+86", "", " ", "", "-", "").Replace(m.Mobile)
@@ -79,7 +80,7 @@ func TestUpstreamLifecycle(t *testing.T) {
 
 	// 1. First sync into an empty organization.
 	rep := s.sync("upstream-first", fileInput(first))
-	require.Equal(t, workflows.StatusCompleted, rep.Status, mustJSON(rep))
+	require.Equal(t, report.StatusCompleted, rep.Status, mustJSON(rep))
 	want := expected(company)
 	got := s.directory()
 	assert.Equal(t, want.Departments, got.Departments)
@@ -109,7 +110,7 @@ func TestUpstreamLifecycle(t *testing.T) {
 	// 2. The same file again writes nothing.
 	s.emu.ResetCalls()
 	rep = s.sync("upstream-rerun", fileInput(first))
-	assert.Equal(t, workflows.StatusCompleted, rep.Status)
+	assert.Equal(t, report.StatusCompleted, rep.Status)
 	assert.Zero(t, rep.Planned.Writes(), mustJSON(rep.Planned))
 	assert.Zero(t, s.emu.WriteCalls(), "a rerun makes no write call: %v", s.emu.Calls())
 
@@ -118,7 +119,7 @@ func TestUpstreamLifecycle(t *testing.T) {
 	editedPath := s.export("edited.xlsx", edited, spec)
 	s.emu.ResetCalls()
 	rep = s.sync("upstream-edited", fileInput(editedPath))
-	require.Equal(t, workflows.StatusCompleted, rep.Status, mustJSON(rep))
+	require.Equal(t, report.StatusCompleted, rep.Status, mustJSON(rep))
 	assert.Equal(t, len(log.Added), rep.Applied.UsersCreate)
 	assert.Equal(t, len(log.Renamed), rep.Applied.UsersUpdate)
 	assert.Equal(t, len(log.Moved), rep.Applied.UsersMembership)
@@ -137,14 +138,16 @@ func TestUpstreamLifecycle(t *testing.T) {
 	in := fileInput(editedPath)
 	in.Mode, in.DryRun = plan.ModeDeleteOnly, true
 	rep = s.sync("upstream-delete-dry", in)
-	assert.Equal(t, workflows.StatusDryRun, rep.Status)
+	assert.Equal(t, report.StatusDryRun, rep.Status)
 	assert.Equal(t, len(log.Removed), rep.Planned.UsersDelete)
 	assert.Zero(t, s.emu.WriteCalls())
+	require.NotNil(t, rep.Approval, "rows without a readable 账号 make delete-only ask first")
+	assert.Contains(t, strings.Join(rep.Approval.Reasons, "\n"), "no readable 账号")
 
-	// 5. Delete-only deletes exactly them.
+	// 5. Delete-only waits for approval (the file has rows without a 账号), then deletes exactly them.
 	in.DryRun = false
-	rep = s.sync("upstream-delete", in)
-	require.Equal(t, workflows.StatusCompleted, rep.Status, mustJSON(rep))
+	rep = s.syncApproved("upstream-delete", in, "no readable 账号")
+	require.Equal(t, report.StatusCompleted, rep.Status, mustJSON(rep))
 	assert.Equal(t, len(log.Removed), rep.Applied.UsersDelete)
 	got = s.directory()
 	for _, id := range log.Removed {
@@ -168,7 +171,7 @@ func TestUpstreamLifecycle(t *testing.T) {
 	in.Mode = plan.ModeDeleteOnly
 	in.Limits.MinFileRatio = -1 // an export of one department is smaller than the last full one on purpose
 	rep = s.sync("upstream-delete-scoped", in)
-	require.Equal(t, workflows.StatusCompleted, rep.Status, mustJSON(rep))
+	require.Equal(t, report.StatusCompleted, rep.Status, mustJSON(rep))
 	assert.Equal(t, 1, rep.Applied.UsersDelete, mustJSON(rep))
 	got = s.directory()
 	assert.NotContains(t, got.Users, inside[0])
@@ -212,7 +215,7 @@ func TestUpstreamApproval(t *testing.T) {
 	spec := exportgen.NewSpec(40, 6, 11)
 	company := exportgen.Generate(spec)
 	rep := s.sync("approval-seed", fileInput(s.export("all.xlsx", company, spec)))
-	require.Equal(t, workflows.StatusCompleted, rep.Status)
+	require.Equal(t, report.StatusCompleted, rep.Status)
 
 	half := company
 	half.Members = company.Members[:20] // the rest would be deleted: 50 % > 10 %
@@ -224,13 +227,13 @@ func TestUpstreamApproval(t *testing.T) {
 		if err != nil {
 			return false
 		}
-		var p workflows.Progress
-		return v.Get(&p) == nil && p.Status == workflows.StatusAwaitingApprove
+		var p report.Progress
+		return v.Get(&p) == nil && p.Status == report.StatusAwaitingApprove
 	})
 	before := len(s.directory().Users)
 	assert.Equal(t, 40, before, "nothing is deleted while the run waits")
 	require.NoError(t, s.client.SignalWorkflow(context.Background(), run.GetID(), run.GetRunID(), workflows.SignalApprove, workflows.Approval{By: "it"}))
-	var final workflows.Report
+	var final report.Report
 	require.NoError(t, run.Get(context.Background(), &final))
 	s.saveHistory(run, "upstream-approved")
 	assert.Equal(t, "approved", final.Approval.Decision)
@@ -253,7 +256,7 @@ func TestUpstreamSurvivesFaults(t *testing.T) {
 	spec := exportgen.NewSpec(300, 20, 3)
 	company := exportgen.Generate(spec)
 	rep := s.sync("faults", fileInput(s.export("f.xlsx", company, spec)))
-	require.Equal(t, workflows.StatusCompleted, rep.Status, mustJSON(rep))
+	require.Equal(t, report.StatusCompleted, rep.Status, mustJSON(rep))
 	want := expected(company)
 	got := s.directory()
 	assert.Equal(t, want.Users, got.Users)
@@ -267,7 +270,7 @@ func TestUpstreamBadFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("name,userid\n张三,zs\n"), 0o644))
 	s.emu.ResetCalls()
 	run := s.start("bad-file", fileInput(path))
-	var rep workflows.Report
+	var rep report.Report
 	err := run.Get(context.Background(), &rep)
 	require.Error(t, err)
 	var appErr *temporal.ApplicationError
@@ -275,7 +278,7 @@ func TestUpstreamBadFile(t *testing.T) {
 	assert.Equal(t, "BadInput", appErr.Type())
 	assert.Contains(t, err.Error(), "not-an-export.xlsx")
 	require.NoError(t, appErr.Details(&rep))
-	assert.Equal(t, workflows.StatusFailed, rep.Status)
+	assert.Equal(t, report.StatusFailed, rep.Status)
 	assert.Zero(t, s.emu.WriteCalls())
 	s.saveHistory(run, "upstream-bad-file")
 }
@@ -290,9 +293,9 @@ func TestUpstreamFromTemporalCLI(t *testing.T) {
 		"--type", "UpstreamSync", "--task-queue", s.taskQueue, "--workflow-id", "from-cli",
 		"--input", fmt.Sprintf(`{"file":"file://%s"}`, path)).CombinedOutput()
 	require.NoError(t, err, string(out))
-	var rep workflows.Report
+	var rep report.Report
 	require.NoError(t, s.client.GetWorkflow(context.Background(), "from-cli", "").Get(context.Background(), &rep))
-	assert.Equal(t, workflows.StatusCompleted, rep.Status)
+	assert.Equal(t, report.StatusCompleted, rep.Status)
 	assert.Equal(t, expected(company).Users, s.directory().Users)
 }
 
@@ -314,7 +317,7 @@ func TestUpstreamIntoAPoolWithoutOrganization(t *testing.T) {
 	spec := exportgen.NewSpec(30, 5, 29)
 	company := exportgen.Generate(spec)
 	rep := s.sync("no-org", fileInput(s.export("no-org.xlsx", company, spec)))
-	require.Equal(t, workflows.StatusCompleted, rep.Status, mustJSON(rep))
+	require.Equal(t, report.StatusCompleted, rep.Status, mustJSON(rep))
 	assert.Equal(t, "wecom", rep.OrganizationCode)
 	orgs := s.emu.Snapshot().Organizations
 	require.Len(t, orgs, 1)

@@ -4,84 +4,59 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wecomsync/wecomsync/directory"
 )
 
-func TestNormalizePhone(t *testing.T) {
-	tests := []struct {
-		in, phone, code string
-	}{
-		{"13800000000", "13800000000", "+86"},
-		{"+86 13800000000", "13800000000", "+86"},
-		{"+86-138-0000-0000", "13800000000", "+86"},
-		{"+8613800000000", "13800000000", "+86"},
-		{"+85259000024", "59000024", "+852"},
-		{"+852 5900 0024", "59000024", "+852"},
-		{"  138 0000 0000 ", "13800000000", "+86"},
-		{"", "", ""},
-	}
-	for _, tt := range tests {
-		phone, code := NormalizePhone(tt.in)
-		assert.Equal(t, tt.phone, phone, tt.in)
-		assert.Equal(t, tt.code, code, tt.in)
-	}
-}
+func ptr[T any](v T) *T { return &v }
 
 func TestFromContact(t *testing.T) {
-	p := FromContact(Contact{UserID: "ZhangSan", Name: "张三", Alias: "Sam", Position: "工程师", Gender: "男",
-		Mobile: "+86 13800000000", BizMail: "zs@corp.example", Disabled: true})
-	assert.Equal(t, Profile{Username: "ZhangSan", Name: "张三", Nickname: "Sam", Phone: "13800000000", PhoneCountryCode: "+86",
-		Email: "zs@corp.example", Gender: "M", Status: StatusSuspended, WeComUserID: "ZhangSan", Position: "工程师"}, p)
+	u := FromContact(Contact{UserID: "ZhangSan", Name: "张三", Alias: "Sam", Position: "工程师", Gender: "男",
+		Mobile: "+86 13800000000", BizMail: "zs@corp.example", Disabled: ptr(true)})
+	assert.Equal(t, directory.User{UserID: "ZhangSan", Name: "张三", Alias: "Sam", Mobile: "+86 13800000000",
+		Email: "zs@corp.example", Gender: "M", Status: directory.StatusDisabled, Position: "工程师"}, u)
 
-	p = FromContact(Contact{UserID: "lisi", Name: "李四", Gender: "", Email: "li@x.example", BizMail: "li@corp.example"})
-	assert.Equal(t, "li@x.example", p.Email, "邮箱 wins over 企业邮箱")
-	assert.Equal(t, "U", p.Gender)
-	assert.Equal(t, StatusActivated, p.Status)
+	u = FromContact(Contact{UserID: "lisi", Name: "李四", Email: "li@x.example", BizMail: "li@corp.example", Disabled: ptr(false)})
+	assert.Equal(t, "li@x.example", u.Email, "邮箱 wins over 企业邮箱")
+	assert.Equal(t, directory.StatusEnabled, u.Status)
+
+	// Empty or absent is no value: nothing to compare, nothing to write.
+	u = FromContact(Contact{UserID: "wangwu", Name: "王五"})
+	assert.Equal(t, directory.User{UserID: "wangwu", Name: "王五"}, u)
+	assert.Equal(t, "U", FromContact(Contact{Gender: "保密"}).Gender, "a value other than 男/女 is U")
 }
 
 func TestFromAuthingMatchesFromContact(t *testing.T) {
-	want := FromContact(Contact{UserID: "wangwu", Name: "王五", Mobile: "13900000000", Email: "WW@x.example", Gender: "女"})
+	want := FromContact(Contact{UserID: "wangwu", Name: "王五", Mobile: "13900000000", Email: "WW@x.example", Gender: "女", Disabled: ptr(false)})
 	have := FromAuthing(AuthingUser{Username: "wangwu", Name: "王五", Phone: "13900000000", Email: "ww@x.example", Gender: "F",
 		Status: StatusActivated, CustomData: map[string]any{KeyUserID: "wangwu"}})
-	assert.Nil(t, Changes(want, have, nil), "same person in both systems: no changes (email case-insensitive, +86 implied)")
+	assert.Empty(t, directory.Diff(want, have, directory.AllFields()), "same person in both systems (email case-insensitive, +86 implied)")
+	assert.Equal(t, "wangwu", have.UserID)
 }
 
-func TestChanges(t *testing.T) {
-	have := Profile{Username: "u1", Name: "旧名", Phone: "13800000000", PhoneCountryCode: "+86", Email: "a@x.example", Gender: "M",
-		Status: StatusActivated, WeComUserID: "u1", Position: "工程师"}
-	tests := []struct {
-		name   string
-		want   Profile
-		ignore []string
-		out    map[string]any
-	}{
-		{"nothing changed", have, nil, nil},
-		{"name changed", with(have, func(p *Profile) { p.Name = "新名" }), nil, map[string]any{"name": "新名"}},
-		{"phone carries its code", with(have, func(p *Profile) { p.Phone = "13900000000" }), nil,
-			map[string]any{"phone": "13900000000", "phoneCountryCode": "+86"}},
-		{"ignored phone", with(have, func(p *Profile) { p.Phone = "13900000000" }), []string{"mobile"}, nil},
-		{"empty in file never clears", with(have, func(p *Profile) { p.Email = "" }), nil, nil},
-		{"custom data nested, with the userid the sync recognises users by", with(have, func(p *Profile) { p.Position = "经理" }), nil,
-			map[string]any{"customData": map[string]any{KeyUserPosition: "经理", KeyUserID: "u1"}}},
-		{"ignored custom key by bare name", with(have, func(p *Profile) { p.Position = "经理" }), []string{KeyUserPosition}, nil},
-		{"disabled", with(have, func(p *Profile) { p.Status = StatusSuspended }), nil, map[string]any{"status": StatusSuspended}},
-	}
-	resigned := with(have, func(p *Profile) { p.Status = "Resigned" })
-	assert.Nil(t, Changes(have, resigned, nil), "an Authing admin's Resigned is never set back to Activated")
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.out, Changes(tt.want, have, tt.ignore))
-		})
-	}
+func TestAuthingFields(t *testing.T) {
+	u := directory.User{UserID: "u1", Name: "名", Alias: "别", Mobile: "+852 59000024", Email: "a@x.example", Gender: "F",
+		Position: "经理", Status: directory.StatusDisabled}
+	assert.Equal(t, map[string]any{
+		"name": "名", "nickname": "别", "phone": "59000024", "phoneCountryCode": "+852", "email": "a@x.example", "gender": "F",
+		"status": StatusSuspended, "customData": map[string]any{KeyUserPosition: "经理", KeyUserID: "u1"},
+	}, AuthingFields(u, directory.Fields()))
+	assert.Nil(t, AuthingFields(directory.User{UserID: "u1"}, directory.Fields()), "no values, no payload")
+	assert.Equal(t, map[string]any{"customData": map[string]any{KeyUserID: "u1"}}, AuthingLink(directory.User{UserID: "u1"}, nil))
 }
 
-func TestIsField(t *testing.T) {
-	assert.True(t, IsField("mobile"))
-	assert.True(t, IsField("email"))
-	assert.True(t, IsField(KeyUserPosition))
-	assert.False(t, IsField("password"))
+func TestAuthingStatusesTheSyncDoesNotManage(t *testing.T) {
+	have := FromAuthing(AuthingUser{Status: "Resigned"})
+	want := directory.User{Status: directory.StatusEnabled}
+	assert.Empty(t, directory.Diff(want, have, directory.AllFields()), "a resigned user is an Authing admin's decision")
 }
 
-func with(p Profile, f func(*Profile)) Profile {
-	f(&p)
-	return p
+func TestParseIgnoreFields(t *testing.T) {
+	set, err := ParseIgnoreFields([]string{"phone", "Email", "nickname", "username", "customData.wechatwork_position", "enable"})
+	require.NoError(t, err)
+	assert.Equal(t, directory.FieldSet{directory.FieldMobile: true, directory.FieldEmail: true, directory.FieldAlias: true,
+		directory.FieldPosition: true, directory.FieldStatus: true}, set)
+	_, err = ParseIgnoreFields([]string{"salary"})
+	assert.Error(t, err)
 }

@@ -35,18 +35,20 @@ func (l Limits) WithDefaults() Limits {
 	return l
 }
 
-// Check returns why a plan needs approval (nil when it does not). members is the number of valid
-// members in this file; lastMembers that of the last successful run (0 when unknown).
-func (l Limits) Check(c Counts, ownedUsers, members, lastMembers int) []string {
+// Check returns why a plan needs approval (nil when it does not). base is the number of synced
+// users the deletions are a share of (every user the sync owns); members is the number of
+// valid members in this file; lastMembers that of the last successful run (0 when unknown or not
+// comparable).
+func (l Limits) Check(c Counts, base, members, lastMembers int) []string {
 	l = l.WithDefaults()
 	var why []string
-	deletes := c.UsersDelete + c.UsersSuspend
+	deletes := c.Deletes()
 	if l.MaxDeletes >= 0 && deletes > l.MaxDeletes {
 		why = append(why, fmt.Sprintf("%d users would be deleted or suspended, more than the limit of %d", deletes, l.MaxDeletes))
 	}
-	if l.MaxDeletePercent >= 0 && ownedUsers > 0 && deletes > 0 {
-		if pct := float64(deletes) * 100 / float64(ownedUsers); pct > l.MaxDeletePercent {
-			why = append(why, fmt.Sprintf("%d of %d synced users (%.1f%%) would be deleted or suspended, more than the limit of %.1f%%", deletes, ownedUsers, pct, l.MaxDeletePercent))
+	if l.MaxDeletePercent >= 0 && base > 0 && deletes > 0 {
+		if pct := float64(deletes) * 100 / float64(base); pct > l.MaxDeletePercent {
+			why = append(why, fmt.Sprintf("%d of %d synced users (%.1f%%) would be deleted or suspended, more than the limit of %.1f%%", deletes, base, pct, l.MaxDeletePercent))
 		}
 	}
 	if l.MinFileRatio >= 0 && lastMembers > 0 && float64(members) < float64(lastMembers)*l.MinFileRatio {

@@ -1,11 +1,12 @@
-// Package plan computes what an upstream sync must write: it compares the users of a WeCom export
-// (desired state) with the users and departments Authing holds (current state) and returns the
-// department creates, user creates, attribute updates, membership changes and deletions, in a
-// deterministic order. It is pure: no I/O, no clocks, no Temporal.
+// Package plan computes what a sync must write. It compares a desired directory (the WeCom export
+// upstream, Authing downstream) with the one the run writes to, and returns the writes per object
+// type — department creates, user creates, adoptions, updates, membership changes, deletions — in
+// a deterministic order, with the counts and the safety thresholds a run checks before it writes.
+// It is pure: no I/O, no clocks, no Temporal.
 package plan
 
 import (
-	"github.com/wecomsync/wecomsync/mapping"
+	"github.com/wecomsync/wecomsync/directory"
 )
 
 // Mode is what an upstream run does (DESIGN.md §1).
@@ -17,7 +18,7 @@ const (
 	// (「全量对比创建与更新」). Users absent from the file are left alone.
 	ModeCreateUpdate Mode = "create-update"
 	// ModeDeleteOnly deletes (or suspends) users the sync owns that are absent from the file, inside
-	// the departments the file covers (「全量对比仅删除」).
+	// the scope the file is an export of (「全量对比仅删除」).
 	ModeDeleteOnly Mode = "delete-only"
 )
 
@@ -30,39 +31,57 @@ const (
 	DeleteActionSuspend DeleteAction = "suspend"
 )
 
-// RootPath is the path of the organization root.
-const RootPath = ""
+// Match keys by which a member of the file may adopt an existing account that no WeCom userid
+// is linked to yet (after wechatwork_user_id, which always comes first).
+const (
+	MatchUsername = "username"
+	MatchPhone    = "phone"
+	MatchEmail    = "email"
+	MatchNone     = "none"
+)
 
-// DesiredUser is one member of the export after mapping.
+// DefaultMatchBy is the adoption order when Options.MatchBy is empty.
+func DefaultMatchBy() []string { return []string{MatchUsername, MatchPhone, MatchEmail} }
+
+// RootPath is the path of the organization root.
+const RootPath = directory.RootPath
+
+// DesiredUser is one member of the export after mapping; User.Departments are paths below the
+// organization root, main first (RootPath = the root itself).
 type DesiredUser struct {
-	Sheet       string          `json:"sheet,omitempty"`
-	Row         int             `json:"row,omitempty"`
-	Profile     mapping.Profile `json:"profile"`
-	Departments []string        `json:"departments,omitempty"` // paths below the organization root, main first; RootPath = the root
+	Sheet string         `json:"sheet,omitempty"`
+	Row   int            `json:"row,omitempty"`
+	User  directory.User `json:"user"`
 }
 
-// CurrentUser is one Authing user the sync owns (it carries wechatwork_user_id).
+// CurrentUser is one Authing user of the pool. User.UserID is its wechatwork_user_id: empty for
+// an account the sync does not own (yet).
 type CurrentUser struct {
-	AuthingID     string          `json:"authingId"`
-	Profile       mapping.Profile `json:"profile"`
-	DepartmentIDs []string        `json:"departmentIds,omitempty"`
-	// MainDepartmentID is the user's main department in Authing ("" when Authing does not say).
+	AuthingID string         `json:"authingId"`
+	Username  string         `json:"username,omitempty"`
+	User      directory.User `json:"user"`
+	// DepartmentIDs are the Authing ids of every department the user belongs to, any organization.
+	DepartmentIDs []string `json:"departmentIds,omitempty"`
+	// MainDepartmentID is the user's main department ("" when Authing does not say).
 	MainDepartmentID string `json:"mainDepartmentId,omitempty"`
 }
 
-// Department is one Authing department of the organization.
-type Department struct {
-	ID       string `json:"id"`
-	ParentID string `json:"parentId"`
-	Name     string `json:"name"`
-}
+// Owned reports whether the sync owns the account (it carries a WeCom userid).
+func (u CurrentUser) Owned() bool { return u.User.UserID != "" }
 
 // Options tune a plan.
 type Options struct {
 	Mode         Mode         `json:"mode"`
 	DeleteAction DeleteAction `json:"deleteAction,omitempty"`
-	// IgnoreFields are attributes never written on update (mapping.FieldNames, "mobile" = "phone").
+	// IgnoreFields are fields never written on update (directory.ParseField names; Authing's and
+	// WeCom's names work too).
 	IgnoreFields []string `json:"ignoreFields,omitempty"`
+	// MatchBy is the order in which a member without an owned account adopts an existing one
+	// (username, phone, email; ["none"] = never). Empty = DefaultMatchBy.
+	MatchBy []string `json:"matchBy,omitempty"`
+	// Scope are the department paths delete-only may delete in (["/"] = the whole
+	// organization); empty = inferred from the file (InferScope).
+	Scope []string `json:"scope,omitempty"`
 }
 
 // DepartmentCreate creates the department at Path under the department at Parent.
@@ -72,22 +91,24 @@ type DepartmentCreate struct {
 	Name   string `json:"name"`
 }
 
-// UserCreate creates a user with the given attributes and memberships.
+// UserCreate creates a user with the given attributes and memberships (paths, main first).
 type UserCreate struct {
-	Sheet       string          `json:"sheet,omitempty"`
-	Row         int             `json:"row,omitempty"`
-	Profile     mapping.Profile `json:"profile"`
-	Departments []string        `json:"departments,omitempty"`
+	Sheet string         `json:"sheet,omitempty"`
+	Row   int            `json:"row,omitempty"`
+	User  directory.User `json:"user"`
 }
 
-// UserChange updates an existing user: Fields (only the changed attributes) and/or the full list of
-// memberships (Departments, main first) when they differ. KeepDepartmentIDs are memberships outside
-// the synced organization, kept as they are.
+// UserChange updates an existing user: Fields (an Authing update payload with only the changed
+// attributes) and/or the full list of memberships (Departments, main first) when they differ.
+// KeepDepartmentIDs are memberships outside the synced organization, kept as they are. An
+// adoption links an existing account to its WeCom userid (in Fields).
 type UserChange struct {
 	AuthingID         string         `json:"authingId"`
 	UserID            string         `json:"userId"`
 	Sheet             string         `json:"sheet,omitempty"`
 	Row               int            `json:"row,omitempty"`
+	Adopt             bool           `json:"adopt,omitempty"`
+	AdoptedBy         string         `json:"adoptedBy,omitempty"` // the match key: username, phone or email
 	Fields            map[string]any `json:"fields,omitempty"`
 	Departments       []string       `json:"departments,omitempty"`
 	KeepDepartmentIDs []string       `json:"keepDepartmentIds,omitempty"`
@@ -100,42 +121,42 @@ type UserDelete struct {
 	Action    DeleteAction `json:"action"`
 }
 
-// Counts are numbers of objects per action.
-type Counts struct {
-	DepartmentsCreate int `json:"departmentsCreate"`
-	UsersCreate       int `json:"usersCreate"`
-	UsersUpdate       int `json:"usersUpdate"`     // users whose attributes change
-	UsersMembership   int `json:"usersMembership"` // users whose department membership changes
-	UsersDelete       int `json:"usersDelete"`
-	UsersSuspend      int `json:"usersSuspend"`
-	UsersUnchanged    int `json:"usersUnchanged"`
+// Ambiguous is a member the plan leaves untouched because it fits no single account.
+type Ambiguous struct {
+	UserID string `json:"userId"`
+	Sheet  string `json:"sheet,omitempty"`
+	Row    int    `json:"row,omitempty"`
+	Reason string `json:"reason"`
 }
 
-// Add returns the sum of c and o.
-func (c Counts) Add(o Counts) Counts {
-	return Counts{
-		DepartmentsCreate: c.DepartmentsCreate + o.DepartmentsCreate,
-		UsersCreate:       c.UsersCreate + o.UsersCreate,
-		UsersUpdate:       c.UsersUpdate + o.UsersUpdate,
-		UsersMembership:   c.UsersMembership + o.UsersMembership,
-		UsersDelete:       c.UsersDelete + o.UsersDelete,
-		UsersSuspend:      c.UsersSuspend + o.UsersSuspend,
-		UsersUnchanged:    c.UsersUnchanged + o.UsersUnchanged,
-	}
+// Kept is a user absent from the file that delete-only leaves alone, and why.
+type Kept struct {
+	AuthingID string `json:"authingId"`
+	UserID    string `json:"userId"`
+	Reason    string `json:"reason"`
 }
 
-// Writes is the number of object writes the counts stand for (unchanged users excluded).
-func (c Counts) Writes() int {
-	return c.DepartmentsCreate + c.UsersCreate + c.UsersUpdate + c.UsersMembership + c.UsersDelete + c.UsersSuspend
-}
+// Reasons of Kept.
+const (
+	KeptElsewhere = "kept: belongs elsewhere"
+)
 
 // Plan is the full set of writes of one run, in the order they must be applied.
 type Plan struct {
+	// Scope is where delete-only may delete (nil for create-update).
+	Scope             *Scope             `json:"scope,omitempty"`
 	DepartmentCreates []DepartmentCreate `json:"departmentCreates,omitempty"`
 	UserCreates       []UserCreate       `json:"userCreates,omitempty"`
 	UserChanges       []UserChange       `json:"userChanges,omitempty"`
 	UserDeletes       []UserDelete       `json:"userDeletes,omitempty"`
+	Ambiguous         []Ambiguous        `json:"ambiguous,omitempty"`
+	Kept              []Kept             `json:"kept,omitempty"`
 	Counts            Counts             `json:"counts"`
-	// OwnedUsers is how many Authing users the sync owns now (the base of delete percentages).
+	// OwnedUsers is how many Authing users the sync owns now.
 	OwnedUsers int `json:"ownedUsers"`
+	// OwnedInScope is how many of them lie inside the delete scope (the base of delete
+	// percentages in delete-only).
+	OwnedInScope int `json:"ownedInScope,omitempty"`
+	// Notes are sentences for the person reading the plan (the scope used, …).
+	Notes []string `json:"notes,omitempty"`
 }

@@ -3,8 +3,6 @@ package wecomexport
 import (
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"unicode"
 )
@@ -18,11 +16,24 @@ const (
 	ReasonEmptyPathSegment = "empty department path segment"
 )
 
-// Field names used in Reject.Field: the console's current labels, whatever variant the file used.
+// Field names used in Reject.Field and FileError.Field: the console's current labels, whatever
+// variant the file used.
 const (
-	FieldUserID     = "账号"
-	FieldName       = "姓名"
-	FieldDepartment = "部门"
+	FieldUserID       = "账号"
+	FieldName         = "姓名"
+	FieldAlias        = "别名"
+	FieldPosition     = "职务"
+	FieldDepartment   = "部门"
+	FieldGender       = "性别"
+	FieldMobile       = "手机"
+	FieldTelephone    = "座机"
+	FieldEmail        = "邮箱"
+	FieldAddress      = "地址"
+	FieldBizMail      = "企业邮箱"
+	FieldVideoChannel = "视频号"
+	FieldActiveStatus = "激活状态"
+	FieldDisabled     = "禁用状态"
+	FieldWeChatPlugin = "微信插件"
 )
 
 // MaxUserIDBytes is the longest userid WeCom accepts (reference §4.1).
@@ -96,29 +107,6 @@ func clean(s string) string {
 	})
 }
 
-// cellText turns a raw cell value into the text a person sees in the cell, without any number
-// format: trimmed, and a number that a writer serialised in exponent form ("1.38E+10") written out
-// in full ("13800000000"). Only the form with an explicit "+" exponent is rewritten, because that
-// cannot be a valid 账号, mobile or telephone typed as text.
-func cellText(raw string) string {
-	s := clean(raw)
-	i := strings.IndexAny(s, "eE")
-	if i <= 0 || i+2 >= len(s) || s[i+1] != '+' || !isDecimal(s[:i]) || !isDigits(s[i+2:]) {
-		return s
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f >= 1e18 || f != math.Trunc(f) {
-		return s
-	}
-	return strconv.FormatInt(int64(f), 10)
-}
-
-// isDecimal reports whether s is digits with at most one inner '.'.
-func isDecimal(s string) bool {
-	whole, frac, ok := strings.Cut(s, ".")
-	return isDigits(whole) && (!ok || isDigits(frac))
-}
-
 func isDigits(s string) bool {
 	if s == "" {
 		return false
@@ -131,11 +119,17 @@ func isDigits(s string) bool {
 	return true
 }
 
-// isDisabled reads a 禁用状态 cell: 已禁用 (the export's value), 禁用, 是, 1 or true.
-func isDisabled(s string) bool {
+// parseDisabled reads a 禁用状态 cell's text (a TRUE/FALSE cell gives "TRUE"/"FALSE"): nil when
+// it is empty or says neither.
+func parseDisabled(s string) *bool {
+	var v bool
 	switch strings.ToLower(s) {
 	case "已禁用", "禁用", "是", "1", "true":
-		return true
+		v = true
+	case "未禁用", "启用", "正常", "否", "0", "false":
+		v = false
+	default:
+		return nil
 	}
-	return false
+	return &v
 }

@@ -1,6 +1,10 @@
 package wecomexport
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/wecomsync/wecomsync/wecomexport/internal/xlsx"
+)
 
 // field is a column the parser knows by one of its labels.
 type field int
@@ -24,8 +28,12 @@ const (
 	numFields
 )
 
-// headerSearchRows is how many rows, from Options.StartRow, may stand above the header row.
-const headerSearchRows = 20
+// fieldLabels are the console's current labels, used in Reject.Field whatever variant the file used.
+var fieldLabels = [numFields]string{
+	FieldUserID, FieldName, FieldAlias, FieldPosition, FieldDepartment, FieldGender, FieldMobile,
+	FieldTelephone, FieldEmail, FieldAddress, FieldBizMail, FieldVideoChannel, FieldActiveStatus,
+	FieldDisabled, FieldWeChatPlugin,
+}
 
 // expectedLabels is said in ErrNoHeader messages.
 const expectedLabels = "a row with the labels 姓名 and 账号 (or 帐号 / UserID)"
@@ -72,55 +80,75 @@ func fieldOf(label string) (field, bool) {
 // extraColumn is a column with a label the parser does not know: a custom field.
 type extraColumn struct {
 	label string
-	col   int // 0-based
+	col   int // 1-based
 }
 
 // header is the column layout of one sheet.
 type header struct {
-	cols   [numFields]int // 0-based column of each field, -1 when absent
-	extras []extraColumn
+	row    int            // Excel row number of the header
+	cols   [numFields]int // 1-based column of each field, 0 when absent
+	extras []extraColumn  // in column order
 	labels map[string]int // label as written → 1-based column, for Summary.Header
+	slots  map[int]int    // 1-based column → slot: field, or numFields+i for extras[i]
+	byCol  map[int]string // 1-based column → the label a reject or error names it by
 }
 
-// parseHeader returns the layout if cells is a header row (it has 姓名 and 账号), else nil. When a
-// label appears twice the first column wins; unlabelled columns are ignored.
-func parseHeader(cells []string) *header {
-	h := &header{labels: make(map[string]int)}
-	for i := range h.cols {
-		h.cols[i] = -1
+// parseHeader returns the layout if cells (of row) are a header row (they have 姓名 and 账号), else
+// nil. When a label appears twice the first column wins; unlabelled columns are ignored.
+func parseHeader(row int, cells []xlsx.Cell) *header {
+	var hasID, hasName bool
+	for _, c := range cells {
+		if f, ok := fieldOf(clean(c.Value)); ok {
+			hasID = hasID || f == fieldUserID
+			hasName = hasName || f == fieldName
+		}
 	}
+	if !hasID || !hasName {
+		return nil
+	}
+	h := &header{row: row, labels: make(map[string]int), slots: make(map[int]int), byCol: make(map[int]string)}
 	seenExtra := make(map[string]bool)
-	for col, raw := range cells {
-		label := clean(raw)
+	for _, c := range cells {
+		label := clean(c.Value)
 		if label == "" {
 			continue
 		}
 		if _, dup := h.labels[label]; !dup {
-			h.labels[label] = col + 1
+			h.labels[label] = c.Col
 		}
 		f, known := fieldOf(label)
 		switch {
-		case known && h.cols[f] < 0:
-			h.cols[f] = col
+		case known && h.cols[f] == 0:
+			h.cols[f] = c.Col
+			h.slots[c.Col] = int(f)
+			h.byCol[c.Col] = fieldLabels[f]
 		case !known && !seenExtra[label]:
 			seenExtra[label] = true
-			h.extras = append(h.extras, extraColumn{label: label, col: col})
+			h.slots[c.Col] = int(numFields) + len(h.extras)
+			h.byCol[c.Col] = label
+			h.extras = append(h.extras, extraColumn{label: label, col: c.Col})
 		}
-	}
-	if h.cols[fieldUserID] < 0 || h.cols[fieldName] < 0 {
-		return nil
 	}
 	return h
 }
 
-// get returns the cleaned text of field f in cells, "" when the column is absent or short.
-func (h *header) get(cells []string, f field) string {
-	return cellAt(cells, h.cols[f])
+// label names a 1-based column: its header label when the header has one, else its letters.
+func (h *header) label(col int) string {
+	if h != nil {
+		if l, ok := h.byCol[col]; ok {
+			return l
+		}
+	}
+	return xlsx.ColumnName(col)
 }
 
-func cellAt(cells []string, col int) string {
-	if col < 0 || col >= len(cells) {
-		return ""
+// numSlots is the number of columns a data row is read from.
+func (h *header) numSlots() int { return int(numFields) + len(h.extras) }
+
+// slotLabel is the label of a slot, as rejects name it.
+func (h *header) slotLabel(slot int) string {
+	if slot < int(numFields) {
+		return fieldLabels[slot]
 	}
-	return cellText(cells[col])
+	return h.extras[slot-int(numFields)].label
 }

@@ -104,3 +104,5 @@ func excelizeNew(t *testing.T) *excelize.File {
 }
 
 func excelizeOptions(password string) excelize.Options { return excelize.Options{Password: password} }
+
+func ptr[T any](v T) *T { return &v }

@@ -7,9 +7,7 @@ package workflows
 import (
 	"time"
 
-	"github.com/wecomsync/wecomsync/activities"
 	"github.com/wecomsync/wecomsync/plan"
-	"github.com/wecomsync/wecomsync/wecomexport"
 )
 
 // TaskQueue is the one task queue the worker serves.
@@ -22,7 +20,14 @@ const (
 	SignalApprove = "approve"
 	SignalReject  = "reject"
 
-	UpstreamWorkflowName = "UpstreamSync"
+	UpstreamWorkflowName   = "UpstreamSync"
+	DownstreamWorkflowName = "DownstreamSync"
+)
+
+// Directions of a run (report.Report.Direction).
+const (
+	DirectionUpstream   = "upstream"
+	DirectionDownstream = "downstream"
 )
 
 // Defaults of UpstreamInput.
@@ -69,84 +74,62 @@ type UpstreamInput struct {
 	// Concurrency is how many user chunks are applied at once (default 4, at most 16); the client's
 	// rate limiter keeps the API calls within the pool's QPS whatever this is.
 	Concurrency int `json:"concurrency,omitempty"`
+	// Scope (delete-only) are the department paths below the organization root whose users may
+	// be deleted, e.g. ["研发中心/后端组"], or ["/"] for the whole organization; empty = inferred
+	// from the file (README "Delete scope").
+	Scope []string `json:"scope,omitempty"`
+	// MatchBy is the order in which a member without a synced account adopts an existing one:
+	// any of "username", "phone", "email" (default all three, in that order); ["none"] = never.
+	MatchBy []string `json:"matchBy,omitempty"`
+}
+
+// Downstream update and delete modes (DownstreamInput.UpdateMode, DeleteMode).
+const (
+	UpdateNone      = "none"      // create and delete only
+	UpdateOverwrite = "overwrite" // write every mapped field of every matched user
+	UpdateChanged   = "changed"   // write only what differs (the default)
+
+	DeleteNone    = "none" // the default: WeCom users absent from Authing are left alone
+	DeleteDisable = "disable"
+	DeleteDelete  = "delete"
+)
+
+// DownstreamInput starts a downstream run (Authing → WeCom through the WeCom API). Every field is
+// optional: `{}` syncs the default connection's only organization into the whole corp, updating
+// what changed and deleting nothing. The app mode (自建 selfbuilt or 代开发 daikaifa) belongs to
+// the connection (WECOMSYNC_WECOM_MODE), not to a run.
+type DownstreamInput struct {
+	// Connection names the worker-side credentials to use (default "default").
+	Connection string `json:"connection,omitempty"`
+	// OrganizationCode is the Authing organization to read; empty = the pool's only organization.
+	OrganizationCode string `json:"organizationCode,omitempty"`
+	// WeComRootDepartmentID is the WeCom department the organization root maps to (default 1, the
+	// corp's root); only departments and users below it are created, changed or deleted.
+	WeComRootDepartmentID int `json:"wecomRootDepartmentId,omitempty"`
+	// UpdateMode is "none", "overwrite" or "changed" (default).
+	UpdateMode string `json:"updateMode,omitempty"`
+	// IgnoreFields are never written on update, e.g. ["mobile","email"] (WeCom or Authing names).
+	IgnoreFields []string `json:"ignoreFields,omitempty"`
+	// DeleteMode is what happens to WeCom users Authing no longer has: "none" (default),
+	// "disable" (enable 0) or "delete"; empty departments are deleted with "delete".
+	DeleteMode string `json:"deleteMode,omitempty"`
+	// UserIDField is the Authing attribute that becomes a created user's WeCom userid: username
+	// (default), email, phone, externalId, userId or customData.<key>.
+	UserIDField string `json:"userIdField,omitempty"`
+	// Invite sends WeCom's invitation to created users (to_invite; default false).
+	Invite bool `json:"invite,omitempty"`
+	// DryRun stops after the plan and writes nothing.
+	DryRun bool `json:"dryRun,omitempty"`
+	// Limits are the approval thresholds (zero = defaults).
+	Limits plan.Limits `json:"limits,omitempty"`
+	// ApprovalTimeout is how long a run waits for approval before it rejects itself (default 24h).
+	ApprovalTimeout string `json:"approvalTimeout,omitempty"`
+	// Concurrency is how many apply chunks run at once (default 4, at most 16).
+	Concurrency int `json:"concurrency,omitempty"`
 }
 
 // Approval is the payload of the approve and reject signals.
 type Approval struct {
 	By     string `json:"by,omitempty"`
 	Reason string `json:"reason,omitempty"`
-}
-
-// ApprovalRecord says why a run waited for approval and how it ended.
-type ApprovalRecord struct {
-	Reasons  []string  `json:"reasons"`
-	Decision string    `json:"decision"` // approved, rejected, timed-out
-	By       string    `json:"by,omitempty"`
-	Reason   string    `json:"reason,omitempty"`
-	At       time.Time `json:"at"`
-}
-
-// Run statuses.
-const (
-	StatusRunning         = "running"
-	StatusAwaitingApprove = "awaiting-approval"
-	StatusCompleted       = "completed"
-	StatusCompletedErrors = "completed-with-errors"
-	StatusDryRun          = "dry-run"
-	StatusRejected        = "rejected"
-	StatusFailed          = "failed"
-	StatusCanceled        = "canceled"
-)
-
-// FileSummary describes the parsed export.
-type FileSummary struct {
-	File        string   `json:"file"`
-	Sheets      []string `json:"sheets"`
-	Rows        int      `json:"rows"`
-	Members     int      `json:"members"`
-	Rejected    int      `json:"rejected"`
-	Departments int      `json:"departments"`
-}
-
-// Report is the result of a run: what was planned, what was written, what failed and why. The
-// samples are capped; ReportKey names the full report (every failure) in the blob store.
-type Report struct {
-	WorkflowID       string               `json:"workflowId"`
-	RunID            string               `json:"runId"`
-	Direction        string               `json:"direction"` // upstream
-	Mode             plan.Mode            `json:"mode"`
-	DryRun           bool                 `json:"dryRun"`
-	Status           string               `json:"status"`
-	Connection       string               `json:"connection"`
-	OrganizationCode string               `json:"organizationCode,omitempty"`
-	StartedAt        time.Time            `json:"startedAt"`
-	FinishedAt       time.Time            `json:"finishedAt,omitzero"`
-	DurationSeconds  float64              `json:"durationSeconds"`
-	File             FileSummary          `json:"file"`
-	OwnedUsers       int                  `json:"ownedUsers"`
-	Planned          plan.Counts          `json:"planned"`
-	Applied          plan.Counts          `json:"applied"`
-	Failed           plan.Counts          `json:"failed"`
-	Rejects          []wecomexport.Reject `json:"rejects,omitempty"`
-	Failures         []activities.Failure `json:"failures,omitempty"`
-	FailuresTotal    int                  `json:"failuresTotal"`
-	CustomFieldsMade []string             `json:"customFieldsCreated,omitempty"`
-	Approval         *ApprovalRecord      `json:"approval,omitempty"`
-	Warnings         []string             `json:"warnings,omitempty"`
-	Error            string               `json:"error,omitempty"`
-	PlanKey          string               `json:"planKey,omitempty"`
-	ReportKey        string               `json:"reportKey,omitempty"`
-}
-
-// Progress is the answer of the progress query.
-type Progress struct {
-	Status      string      `json:"status"`
-	Phase       string      `json:"phase"`
-	Planned     plan.Counts `json:"planned"`
-	Applied     plan.Counts `json:"applied"`
-	Failed      plan.Counts `json:"failed"`
-	ChunksDone  int         `json:"chunksDone"`
-	ChunksTotal int         `json:"chunksTotal"`
-	// AwaitingApproval lists why the run waits for an approve or reject signal.
-	AwaitingApproval []string `json:"awaitingApproval,omitempty"`
 }

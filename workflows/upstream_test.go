@@ -17,6 +17,7 @@ import (
 	"github.com/wecomsync/wecomsync/activities"
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
 	"github.com/wecomsync/wecomsync/plan"
+	"github.com/wecomsync/wecomsync/report"
 	"github.com/wecomsync/wecomsync/wecomexport"
 )
 
@@ -41,11 +42,11 @@ func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, fakes) {
 }
 
 // result returns the report of a run that completed without error.
-func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) Report {
+func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) report.Report {
 	t.Helper()
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	var rep Report
+	var rep report.Report
 	require.NoError(t, env.GetWorkflowResult(&rep))
 	return rep
 }
@@ -86,16 +87,16 @@ func TestUpstreamAppliesThePlan(t *testing.T) {
 	env.OnActivity(f.authing.EnsureCustomFields, mock.Anything, mock.Anything).Return(activities.EnsureCustomFieldsResult{Created: []string{"wechatwork_user_id"}}, nil).Once()
 	env.OnActivity(f.authing.ApplyDepartments, mock.Anything, mock.Anything).Return(activities.ApplyDepartmentsResult{Created: 3, DepartmentMap: "m"}, nil).Once()
 	env.OnActivity(f.authing.ApplyUserChunk, mock.Anything, mock.MatchedBy(func(in activities.ApplyUserChunkInput) bool { return in.Chunk.Key == "c0" })).
-		Return(activities.ApplyUserChunkResult{Applied: plan.Counts{UsersCreate: 29}, Failed: plan.Counts{UsersCreate: 1},
-			FailureSample: []activities.Failure{{Object: "user", Key: "bad", Action: "create", Code: 409, Message: "手机号已存在"}}}, nil).Once()
+		Return(activities.ChunkResult{Applied: plan.Counts{UsersCreate: 29}, Failed: plan.Counts{UsersCreate: 1},
+			FailureSample: []report.Failure{{Object: "user", Key: "bad", Action: "create", Code: 409, Message: "手机号已存在"}}}, nil).Once()
 	env.OnActivity(f.authing.ApplyUserChunk, mock.Anything, mock.MatchedBy(func(in activities.ApplyUserChunkInput) bool { return in.Chunk.Key == "u0" })).
-		Return(activities.ApplyUserChunkResult{Applied: plan.Counts{UsersUpdate: 5}}, nil).Once()
+		Return(activities.ChunkResult{Applied: plan.Counts{UsersUpdate: 5}}, nil).Once()
 	saved(env, f)
 
 	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "uploads/abc/demo.xlsx"})
 	require.True(t, env.IsWorkflowCompleted())
 	rep := result(t, env)
-	assert.Equal(t, StatusCompletedErrors, rep.Status)
+	assert.Equal(t, report.StatusCompletedErrors, rep.Status)
 	assert.Equal(t, plan.Counts{DepartmentsCreate: 3, UsersCreate: 29, UsersUpdate: 5}, rep.Applied)
 	assert.Equal(t, plan.Counts{UsersCreate: 1}, rep.Failed)
 	assert.Equal(t, 40, rep.File.Members)
@@ -107,7 +108,7 @@ func TestUpstreamAppliesThePlan(t *testing.T) {
 
 	v, err := env.QueryWorkflow(QueryProgress)
 	require.NoError(t, err)
-	var p Progress
+	var p report.Progress
 	require.NoError(t, v.Get(&p))
 	assert.Equal(t, 2, p.ChunksDone)
 	assert.Equal(t, 2, p.ChunksTotal)
@@ -121,7 +122,7 @@ func TestUpstreamNoOpWritesNothing(t *testing.T) {
 	saved(env, f)
 	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx"})
 	rep := result(t, env)
-	assert.Equal(t, StatusCompleted, rep.Status)
+	assert.Equal(t, report.StatusCompleted, rep.Status)
 	assert.Zero(t, rep.Applied.Writes())
 }
 
@@ -134,7 +135,7 @@ func TestUpstreamDryRunStopsAfterThePlan(t *testing.T) {
 	saved(env, f)
 	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", DryRun: true})
 	rep := result(t, env)
-	assert.Equal(t, StatusDryRun, rep.Status)
+	assert.Equal(t, report.StatusDryRun, rep.Status)
 	assert.Equal(t, 40, rep.Planned.UsersCreate)
 	assert.Zero(t, rep.Applied.Writes())
 	assert.Equal(t, "runs/x/plan/plan.json", rep.PlanKey)
@@ -150,20 +151,20 @@ func deletePlan(env *testsuite.TestWorkflowEnvironment, f fakes) {
 func TestUpstreamWaitsForApproval(t *testing.T) {
 	env, f := newEnv(t)
 	deletePlan(env, f) // delete-only: no custom fields or departments are written
-	env.OnActivity(f.authing.ApplyUserChunk, mock.Anything, mock.Anything).Return(activities.ApplyUserChunkResult{Applied: plan.Counts{UsersDelete: 60}}, nil).Once()
+	env.OnActivity(f.authing.ApplyUserChunk, mock.Anything, mock.Anything).Return(activities.ChunkResult{Applied: plan.Counts{UsersDelete: 60}}, nil).Once()
 	saved(env, f)
 	env.RegisterDelayedCallback(func() {
 		v, err := env.QueryWorkflow(QueryProgress)
 		require.NoError(t, err)
-		var p Progress
+		var p report.Progress
 		require.NoError(t, v.Get(&p))
-		assert.Equal(t, StatusAwaitingApprove, p.Status)
+		assert.Equal(t, report.StatusAwaitingApprove, p.Status)
 		assert.Len(t, p.AwaitingApproval, 2, "absolute and percentage limits")
 		env.SignalWorkflow(SignalApprove, Approval{By: "admin", Reason: "reorg"})
 	}, time.Hour)
 	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Mode: plan.ModeDeleteOnly})
 	rep := result(t, env)
-	assert.Equal(t, StatusCompleted, rep.Status)
+	assert.Equal(t, report.StatusCompleted, rep.Status)
 	require.NotNil(t, rep.Approval)
 	assert.Equal(t, "approved", rep.Approval.Decision)
 	assert.Equal(t, "admin", rep.Approval.By)
@@ -185,7 +186,7 @@ func TestUpstreamRejectedOrTimedOut(t *testing.T) {
 			}
 			env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Mode: plan.ModeDeleteOnly, ApprovalTimeout: "2h"})
 			rep := result(t, env)
-			assert.Equal(t, StatusRejected, rep.Status)
+			assert.Equal(t, report.StatusRejected, rep.Status)
 			assert.Equal(t, tc.decision, rep.Approval.Decision)
 			assert.Zero(t, rep.Applied.Writes())
 		})
@@ -205,9 +206,9 @@ func TestUpstreamBadFileFailsWithAReport(t *testing.T) {
 	var appErr *temporal.ApplicationError
 	require.True(t, errors.As(err, &appErr))
 	assert.Equal(t, activities.ErrTypeBadInput, appErr.Type())
-	var rep Report
+	var rep report.Report
 	require.NoError(t, appErr.Details(&rep))
-	assert.Equal(t, StatusFailed, rep.Status)
+	assert.Equal(t, report.StatusFailed, rep.Status)
 	assert.Contains(t, rep.Error, "no header row")
 }
 
@@ -224,9 +225,9 @@ func TestUpstreamCircuitBreaker(t *testing.T) {
 	env.OnActivity(f.authing.ApplyDepartments, mock.Anything, mock.Anything).Return(activities.ApplyDepartmentsResult{DepartmentMap: "m"}, nil).Once()
 	calls := 0
 	env.OnActivity(f.authing.ApplyUserChunk, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, _ activities.ApplyUserChunkInput) (activities.ApplyUserChunkResult, error) {
+		func(_ context.Context, _ activities.ApplyUserChunkInput) (activities.ChunkResult, error) {
 			calls++
-			return activities.ApplyUserChunkResult{Applied: plan.Counts{UsersCreate: 10}, Failed: plan.Counts{UsersCreate: 90}}, nil
+			return activities.ChunkResult{Applied: plan.Counts{UsersCreate: 10}, Failed: plan.Counts{UsersCreate: 90}}, nil
 		})
 	saved(env, f)
 	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Concurrency: 1})
@@ -270,7 +271,7 @@ func TestUpstreamIgnoresEarlyApproval(t *testing.T) {
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalApprove, Approval{By: "eager"}) }, time.Minute)
 	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Mode: plan.ModeDeleteOnly, ApprovalTimeout: "1h"})
 	rep := result(t, env)
-	assert.Equal(t, StatusRejected, rep.Status)
+	assert.Equal(t, report.StatusRejected, rep.Status)
 	assert.Equal(t, "timed-out", rep.Approval.Decision)
 	assert.Contains(t, rep.Warnings, `ignored the approve signal from "eager" sent before the run asked for approval`)
 }
@@ -285,9 +286,9 @@ func TestUpstreamCanceledWhileWaiting(t *testing.T) {
 	require.Error(t, err)
 	var canceled *temporal.CanceledError
 	require.True(t, errors.As(err, &canceled), err)
-	var rep Report
+	var rep report.Report
 	require.NoError(t, canceled.Details(&rep))
-	assert.Equal(t, StatusCanceled, rep.Status)
+	assert.Equal(t, report.StatusCanceled, rep.Status)
 	assert.Equal(t, "canceled", rep.Approval.Decision)
 }
 
@@ -300,17 +301,17 @@ func TestUpstreamCountsWritesOfAFailedChunk(t *testing.T) {
 		Return(planned(plan.Counts{UsersCreate: 100}, 0, activities.Chunk{Kind: activities.ChunkCreate, Key: "c0", Count: 100}), nil).Once()
 	env.OnActivity(f.authing.EnsureCustomFields, mock.Anything, mock.Anything).Return(activities.EnsureCustomFieldsResult{}, nil).Once()
 	env.OnActivity(f.authing.ApplyDepartments, mock.Anything, mock.Anything).Return(activities.ApplyDepartmentsResult{DepartmentMap: "m"}, nil).Once()
-	partial := activities.ApplyUserChunkResult{Applied: plan.Counts{UsersCreate: 50}}
-	env.OnActivity(f.authing.ApplyUserChunk, mock.Anything, mock.Anything).Return(activities.ApplyUserChunkResult{},
+	partial := activities.ChunkResult{Applied: plan.Counts{UsersCreate: 50}}
+	env.OnActivity(f.authing.ApplyUserChunk, mock.Anything, mock.Anything).Return(activities.ChunkResult{},
 		temporal.NewApplicationErrorWithOptions("create users: 403 forbidden", activities.ErrTypeRun,
 			temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{partial}})).Once()
 	saved(env, f)
 	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx"})
 	var appErr *temporal.ApplicationError
 	require.True(t, errors.As(env.GetWorkflowError(), &appErr))
-	var rep Report
+	var rep report.Report
 	require.NoError(t, appErr.Details(&rep))
-	assert.Equal(t, StatusFailed, rep.Status)
+	assert.Equal(t, report.StatusFailed, rep.Status)
 	assert.Equal(t, 50, rep.Applied.UsersCreate)
 }
 
@@ -335,7 +336,7 @@ func TestUpstreamBadSignalInputDoesNotStarveTheTimeout(t *testing.T) {
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalApprove, Approval{By: "late"}) }, 48*time.Hour)
 	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "f.xlsx", Mode: plan.ModeDeleteOnly, ApprovalTimeout: "1h"})
 	rep := result(t, env)
-	assert.Equal(t, StatusRejected, rep.Status)
+	assert.Equal(t, report.StatusRejected, rep.Status)
 	assert.Equal(t, "timed-out", rep.Approval.Decision)
 	assert.Contains(t, strings.Join(rep.Warnings, "\n"), "ignored a signal whose input is not")
 }

@@ -31,6 +31,7 @@ import (
 	authingemu "github.com/wecomsync/wecomsync/emulators/authing"
 	"github.com/wecomsync/wecomsync/internal/exportgen"
 	"github.com/wecomsync/wecomsync/plan"
+	"github.com/wecomsync/wecomsync/report"
 	"github.com/wecomsync/wecomsync/workflows"
 )
 
@@ -51,29 +52,29 @@ type options struct {
 
 // result is what one bench run measured.
 type result struct {
-	Users            int               `json:"users"`
-	Departments      int               `json:"departments"`
-	ExportBytes      int64             `json:"exportBytes"`
-	FirstSeconds     float64           `json:"firstSyncSeconds"`
-	UsersPerSecond   float64           `json:"usersPerSecond"`
-	FirstAPICalls    map[string]int    `json:"firstSyncApiCalls"`
-	FirstWrites      int               `json:"firstSyncWriteCalls"`
-	FirstEvents      int               `json:"firstSyncHistoryEvents"`
-	FirstLargest     int               `json:"firstSyncLargestPayloadBytes"`
-	RerunSeconds     float64           `json:"noopRerunSeconds"`
-	RerunWrites      int               `json:"noopRerunWriteCalls"`
-	RerunAPICalls    int               `json:"noopRerunApiCalls"`
-	RerunEvents      int               `json:"noopRerunHistoryEvents"`
-	RerunLargest     int               `json:"noopRerunLargestPayloadBytes"`
-	EditedSeconds    float64           `json:"editedSyncSeconds"`
-	EditedWrites     int               `json:"editedSyncWriteCalls"`
-	EditedApplied    plan.Counts       `json:"editedSyncApplied"`
-	DeleteSeconds    float64           `json:"deleteOnlySeconds"`
-	DeleteApplied    int               `json:"deleteOnlyDeleted"`
-	MaxEvents        int               `json:"maxHistoryEvents"`
-	MaxPayload       int               `json:"maxPayloadBytes"`
-	WorkerPeakRSSMiB float64           `json:"workerPeakRssMiB"`
-	Report           *workflows.Report `json:"-"`
+	Users            int            `json:"users"`
+	Departments      int            `json:"departments"`
+	ExportBytes      int64          `json:"exportBytes"`
+	FirstSeconds     float64        `json:"firstSyncSeconds"`
+	UsersPerSecond   float64        `json:"usersPerSecond"`
+	FirstAPICalls    map[string]int `json:"firstSyncApiCalls"`
+	FirstWrites      int            `json:"firstSyncWriteCalls"`
+	FirstEvents      int            `json:"firstSyncHistoryEvents"`
+	FirstLargest     int            `json:"firstSyncLargestPayloadBytes"`
+	RerunSeconds     float64        `json:"noopRerunSeconds"`
+	RerunWrites      int            `json:"noopRerunWriteCalls"`
+	RerunAPICalls    int            `json:"noopRerunApiCalls"`
+	RerunEvents      int            `json:"noopRerunHistoryEvents"`
+	RerunLargest     int            `json:"noopRerunLargestPayloadBytes"`
+	EditedSeconds    float64        `json:"editedSyncSeconds"`
+	EditedWrites     int            `json:"editedSyncWriteCalls"`
+	EditedApplied    plan.Counts    `json:"editedSyncApplied"`
+	DeleteSeconds    float64        `json:"deleteOnlySeconds"`
+	DeleteApplied    int            `json:"deleteOnlyDeleted"`
+	MaxEvents        int            `json:"maxHistoryEvents"`
+	MaxPayload       int            `json:"maxPayloadBytes"`
+	WorkerPeakRSSMiB float64        `json:"workerPeakRssMiB"`
+	Report           *report.Report `json:"-"`
 }
 
 func run() error {
@@ -203,13 +204,13 @@ func run() error {
 }
 
 // sync runs one upstream sync and measures it.
-func sync(ctx context.Context, c client.Client, id string, in workflows.UpstreamInput) (*workflows.Report, float64, int, int, error) {
+func sync(ctx context.Context, c client.Client, id string, in workflows.UpstreamInput) (*report.Report, float64, int, int, error) {
 	start := time.Now()
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, workflows.UpstreamWorkflowName, in)
 	if err != nil {
 		return nil, 0, 0, 0, err
 	}
-	var rep workflows.Report
+	var rep report.Report
 	if err := run.Get(ctx, &rep); err != nil {
 		return nil, 0, 0, 0, fmt.Errorf("%s: %w", id, err)
 	}

@@ -7,6 +7,7 @@ package claimcheck
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -175,12 +177,13 @@ func (s *Store) GetJSON(ctx context.Context, key string, v any) error {
 // LineWriter writes a JSON-lines blob one record at a time, so that large snapshots never sit in
 // memory as one encoded document.
 type LineWriter struct {
-	key   string
-	w     *blob.Writer
-	buf   *bufio.Writer
-	enc   *json.Encoder
-	hash  hashCounter
-	count int
+	key    string
+	w      *blob.Writer
+	cancel context.CancelFunc
+	buf    *bufio.Writer
+	enc    *json.Encoder
+	hash   hashCounter
+	count  int
 }
 
 type hashCounter struct {
@@ -198,11 +201,14 @@ func (c *hashCounter) Write(p []byte) (int, error) {
 
 // NewLineWriter starts a JSON-lines blob at key. Call Close to commit it, Abort to drop it.
 func (s *Store) NewLineWriter(ctx context.Context, key string) (*LineWriter, error) {
-	w, err := s.bucket.NewWriter(ctx, key, &blob.WriterOptions{ContentType: "application/x-ndjson"})
+	// A writer of its own context: cancelling it is how gocloud discards a write (Abort).
+	wctx, cancel := context.WithCancel(ctx)
+	w, err := s.bucket.NewWriter(wctx, key, &blob.WriterOptions{ContentType: "application/x-ndjson"})
 	if err != nil {
+		cancel()
 		return nil, fmt.Errorf("write blob %s: %w", key, err)
 	}
-	lw := &LineWriter{key: key, w: w, hash: hashCounter{h: sha256.New()}}
+	lw := &LineWriter{key: key, w: w, cancel: cancel, hash: hashCounter{h: sha256.New()}}
 	lw.buf = bufio.NewWriterSize(io.MultiWriter(w, &lw.hash), 256<<10)
 	lw.enc = json.NewEncoder(lw.buf)
 	lw.enc.SetEscapeHTML(false)
@@ -220,6 +226,7 @@ func (lw *LineWriter) Write(v any) error {
 
 // Close commits the blob and returns its reference.
 func (lw *LineWriter) Close() (Ref, error) {
+	defer lw.cancel()
 	if err := lw.buf.Flush(); err != nil {
 		_ = lw.w.Close()
 		return Ref{}, fmt.Errorf("write blob %s: %w", lw.key, err)
@@ -230,11 +237,10 @@ func (lw *LineWriter) Close() (Ref, error) {
 	return Ref{Key: lw.key, Size: lw.hash.n, SHA256: hex.EncodeToString(lw.hash.h.Sum(nil)), Count: lw.count}, nil
 }
 
-// Abort drops the blob being written.
+// Abort drops the blob being written: nothing is committed at its key.
 func (lw *LineWriter) Abort() {
-	// Closing with a cancelled context is how gocloud discards a write; here the writer's context
-	// may still be live, so the partial blob is overwritten by the next attempt at the same key.
-	_ = lw.w.Close()
+	lw.cancel()
+	_ = lw.w.Close() // fails by design: the write was cancelled
 }
 
 // ReadLines decodes the JSON-lines blob at key, one record per call of fn, in order.
@@ -271,4 +277,94 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("delete blob %s: %w", key, err)
 	}
 	return nil
+}
+
+// Lines names a JSON array of a document that PutJSONWithLines fills from JSON-lines blobs.
+type Lines struct {
+	Field string   // the array's key in the document
+	Keys  []string // blobs of JSON lines, concatenated in order; missing blobs are skipped
+}
+
+// PutJSONWithLines stores v (which must encode as a JSON object, without the fields named in
+// arrays) with each array appended record by record from its blobs, so that a document holding a
+// million records is streamed, never held in memory.
+func (s *Store) PutJSONWithLines(ctx context.Context, key string, v any, arrays ...Lines) (Ref, error) {
+	head, err := json.Marshal(v)
+	if err != nil || len(head) < 2 || head[0] != '{' {
+		return Ref{}, fmt.Errorf("write blob %s: the document is not a JSON object (%v)", key, err)
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		pw.CloseWithError(s.streamDocument(ctx, pw, head, arrays))
+	}()
+	ref, err := s.Put(ctx, key, pr)
+	_ = pr.CloseWithError(err) // stops the producer when Put gave up early
+	return ref, err
+}
+
+func (s *Store) streamDocument(ctx context.Context, w io.Writer, head []byte, arrays []Lines) error {
+	bw := bufio.NewWriterSize(w, 256<<10)
+	bw.Write(head[:len(head)-1]) // the object without its closing brace
+	first := len(head) == 2      // "{}": no field before the arrays
+	for _, a := range arrays {
+		if !first {
+			bw.WriteByte(',')
+		}
+		first = false
+		name, _ := json.Marshal(a.Field)
+		bw.Write(name)
+		bw.WriteString(":[")
+		n := 0
+		for _, k := range a.Keys {
+			err := s.eachLine(ctx, k, func(line []byte) error {
+				if n++; n > 1 {
+					bw.WriteByte(',')
+				}
+				_, err := bw.Write(line)
+				return err
+			})
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		bw.WriteByte(']')
+	}
+	bw.WriteByte('}')
+	return bw.Flush()
+}
+
+// CountLines returns the number of records in the JSON-lines blob at key.
+func (s *Store) CountLines(ctx context.Context, key string) (int, error) {
+	n := 0
+	err := s.eachLine(ctx, key, func([]byte) error { n++; return nil })
+	return n, err
+}
+
+// eachLine calls fn with every non-empty line of the blob at key (without its newline).
+func (s *Store) eachLine(ctx context.Context, key string, fn func([]byte) error) error {
+	r, err := s.Open(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	br := bufio.NewReaderSize(r, 256<<10)
+	for {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// A record longer than the buffer: read the rest of it.
+			rest, rerr := br.ReadBytes('\n')
+			line, err = append(slices.Clone(line), rest...), rerr
+		}
+		if line = bytes.TrimSpace(line); len(line) > 0 {
+			if ferr := fn(line); ferr != nil {
+				return ferr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read blob %s: %w", key, err)
+		}
+	}
 }

@@ -97,3 +97,52 @@ func TestReadLinesNamesTheBadRecord(t *testing.T) {
 	err = ReadLines(ctx, s, "bad.jsonl", func(record) error { return nil })
 	assert.ErrorContains(t, err, "bad.jsonl record 2")
 }
+
+func TestLineWriterAbortCommitsNothing(t *testing.T) {
+	for _, url := range []string{"mem://", "file://" + t.TempDir()} {
+		s, err := Open(context.Background(), url)
+		require.NoError(t, err)
+		w, err := s.NewLineWriter(context.Background(), "runs/x/rejects.jsonl")
+		require.NoError(t, err)
+		for i := range 1000 {
+			require.NoError(t, w.Write(i))
+		}
+		w.Abort()
+		_, err = s.Open(context.Background(), "runs/x/rejects.jsonl")
+		assert.ErrorIs(t, err, ErrNotFound, url)
+		require.NoError(t, s.Close())
+	}
+}
+
+func TestPutJSONWithLinesStreamsArrays(t *testing.T) {
+	s, err := Open(context.Background(), "file://"+t.TempDir())
+	require.NoError(t, err)
+	defer s.Close()
+	ctx := context.Background()
+	for key, n := range map[string]int{"a.jsonl": 3, "b.jsonl": 2} {
+		w, err := s.NewLineWriter(ctx, key)
+		require.NoError(t, err)
+		for i := range n {
+			require.NoError(t, w.Write(map[string]any{"key": key, "i": i}))
+		}
+		_, err = w.Close()
+		require.NoError(t, err)
+	}
+	type doc struct {
+		Status string           `json:"status"`
+		Items  []map[string]any `json:"items,omitempty"`
+		Empty  []int            `json:"empty,omitempty"`
+	}
+	_, err = s.PutJSONWithLines(ctx, "report.json", doc{Status: "done"},
+		Lines{Field: "items", Keys: []string{"a.jsonl", "missing.jsonl", "b.jsonl"}}, Lines{Field: "empty"})
+	require.NoError(t, err)
+	var got doc
+	require.NoError(t, s.GetJSON(ctx, "report.json", &got))
+	assert.Equal(t, "done", got.Status)
+	assert.Len(t, got.Items, 5)
+	assert.Equal(t, "b.jsonl", got.Items[4]["key"])
+	assert.NotNil(t, got.Empty)
+	n, err := s.CountLines(ctx, "a.jsonl")
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+}

@@ -149,7 +149,7 @@ func TestGenerateModel(t *testing.T) {
 		if strings.HasPrefix(m.Mobile, "+86 ") {
 			plus++
 		}
-		if m.Disabled {
+		if m.Disabled != nil && *m.Disabled {
 			disabled++
 		}
 	}

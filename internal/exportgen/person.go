@@ -95,7 +95,8 @@ func (g *personGen) person(i int, depts [][]string) wecomexport.Member {
 	if g.r.IntN(3) == 0 {
 		m.WeChatPlugin = "未关注"
 	}
-	m.Disabled = g.r.IntN(30) == 0
+	disabled := g.r.IntN(30) == 0
+	m.Disabled = &disabled // the export always fills 禁用状态
 	return m
 }
 

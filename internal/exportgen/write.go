@@ -50,7 +50,7 @@ func headerColumns(variants bool) []column {
 // cells returns m as the 15 header-ordered cell values.
 func cells(m wecomexport.Member, spec Spec) []any {
 	disabled := "未禁用"
-	if m.Disabled {
+	if m.Disabled != nil && *m.Disabled {
 		disabled = "已禁用"
 	}
 	var mobile any = m.Mobile

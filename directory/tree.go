@@ -1,10 +1,20 @@
-package plan
+package directory
 
 import (
 	"fmt"
 	"sort"
 	"strings"
 )
+
+// RootPath is the path of the organization root.
+const RootPath = ""
+
+// Department is one department of a tree: its id in its own system, its parent's id and its name.
+type Department struct {
+	ID       string `json:"id"`
+	ParentID string `json:"parentId"`
+	Name     string `json:"name"`
+}
 
 // PathSeparator joins department names into a path, as the export's 部门 column does.
 const PathSeparator = "/"

@@ -1,0 +1,6 @@
+//go:build race
+
+package wecomexport_test
+
+// raceEnabled is true under the race detector, which multiplies time and memory.
+const raceEnabled = true
