@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/wecomsync/wecomsync/clients/apierr"
 	"github.com/wecomsync/wecomsync/clients/authing"
 	"github.com/wecomsync/wecomsync/directory"
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
@@ -83,7 +84,7 @@ func (a *AuthingActivities) ApplyDepartments(ctx context.Context, in ApplyDepart
 					ids[d.Path] = id
 					res.Created++
 					created++ // by this attempt (the metric counts each write once)
-				case authing.IsRecord(err):
+				case apierr.IsPerObject(err):
 					failures = append(failures, departmentFailure(d.Path, err))
 				default:
 					return classify(fmt.Sprintf("create department %q", d.Path), err)
@@ -100,7 +101,7 @@ func (a *AuthingActivities) ApplyDepartments(ctx context.Context, in ApplyDepart
 	a.Metrics.Written("department", "create", "ok", created)
 	a.Metrics.Written("department", "create", "failed", res.Failed)
 	res.FailureSample = failures[:min(len(failures), SampleSize)]
-	if err := a.writeFailures(ctx, in.Prefix+"failures/departments.jsonl", failures); err != nil {
+	if err := writeFailures(ctx, a.Store, in.Prefix+"failures/departments.jsonl", failures); err != nil {
 		return res, err
 	}
 	ref, err := a.Store.PutJSON(ctx, in.Prefix+"apply/department-map.json", DepartmentMap{OrganizationCode: in.OrganizationCode, IDs: ids})
@@ -119,7 +120,7 @@ func createDepartment(ctx context.Context, c *authing.Client, org, parentID, nam
 	if err == nil {
 		return d.DepartmentID, nil
 	}
-	if !authing.IsConflict(err) {
+	if !apierr.IsExists(err) {
 		return "", err
 	}
 	children, lerr := c.Departments.ListChildren(ctx, org, parentID, false)
@@ -206,24 +207,4 @@ func byDepth(creates []plan.DepartmentCreate) [][]plan.DepartmentCreate {
 		levels[len(levels)-1] = append(levels[len(levels)-1], d)
 	}
 	return levels
-}
-
-// writeFailures stores a list of failures at key; an empty list removes what an earlier attempt
-// stored there.
-func (a *AuthingActivities) writeFailures(ctx context.Context, key string, failures []report.Failure) error {
-	if len(failures) == 0 {
-		return a.Store.Delete(ctx, key)
-	}
-	w, err := a.Store.NewLineWriter(ctx, key)
-	if err != nil {
-		return err
-	}
-	for _, f := range failures {
-		if err := w.Write(f); err != nil {
-			w.Abort()
-			return err
-		}
-	}
-	_, err = w.Close()
-	return err
 }

@@ -81,32 +81,36 @@ func (a *AuthingActivities) ReadAuthing(ctx context.Context, in ReadAuthingInput
 		return res, err
 	}
 	// Every user of the pool is read: those the sync owns (they carry wechatwork_user_id) are
-	// compared and may be deleted; the others may be adopted by a member of the file. Pages are
-	// read in parallel; a server whose order is not stable across pages could skip or repeat
-	// users. Repeats are dropped; a short read is read again page by page.
-	total := 0
-	for _, parallel := range []int{a.readConcurrency(), 1} {
-		if res.Users, total, err = a.readUsers(ctx, c, in.Prefix, parallel); err != nil {
-			return res, err
-		}
-		if res.Users.Count >= total {
-			break
-		}
-		a.Log.Warn("list-users returned fewer users than it announced; reading again page by page",
-			zap.Int("read", res.Users.Count), zap.Int("announced", total))
-	}
-	if res.Users.Count < total {
-		return res, fmt.Errorf("read the users: Authing announced %d but listed %d; the pool may be changing, try again", total, res.Users.Count)
+	// compared and may be deleted; the others may be adopted by a member of the file.
+	res.Users, err = a.readAllUsers(ctx, c, in.Prefix+"authing/users.jsonl", func(u authing.User) any { return currentUser(u) })
+	if err != nil {
+		return res, err
 	}
 	a.Log.Info("Authing read", zap.String("organization", res.OrganizationCode), zap.Int("departments", res.Departments),
 		zap.Int("users", res.Users.Count))
 	return res, nil
 }
 
-// readUsers writes every user of the pool once (by Authing id) to the run's users snapshot. It
-// also returns how many users Authing announced.
-func (a *AuthingActivities) readUsers(ctx context.Context, c *authing.Client, prefix string, parallel int) (claimcheck.Ref, int, error) {
-	w, err := a.Store.NewLineWriter(ctx, prefix+"authing/users.jsonl")
+// readAllUsers writes every user of the pool once (by Authing id), as convert makes it, to the
+// JSON lines at key. Pages are read in parallel; a server whose order is not stable across pages
+// could skip or repeat users. Repeats are dropped; a short read is read again page by page.
+func (a *AuthingActivities) readAllUsers(ctx context.Context, c *authing.Client, key string, convert func(authing.User) any) (claimcheck.Ref, error) {
+	ref, total, err := a.readUsers(ctx, c, key, a.readConcurrency(), convert)
+	if err != nil || ref.Count >= total {
+		return ref, err
+	}
+	a.Log.Warn("list-users returned fewer users than it announced; reading again page by page",
+		zap.Int("read", ref.Count), zap.Int("announced", total))
+	if ref, total, err = a.readUsers(ctx, c, key, 1, convert); err == nil && ref.Count < total {
+		err = fmt.Errorf("read the users: Authing announced %d but listed %d; the pool may be changing, try again", total, ref.Count)
+	}
+	return ref, err
+}
+
+// readUsers writes every user of the pool once (by Authing id) to key. It also returns how many
+// users Authing announced.
+func (a *AuthingActivities) readUsers(ctx context.Context, c *authing.Client, key string, parallel int, convert func(authing.User) any) (claimcheck.Ref, int, error) {
+	w, err := a.Store.NewLineWriter(ctx, key)
 	if err != nil {
 		return claimcheck.Ref{}, 0, err
 	}
@@ -117,7 +121,7 @@ func (a *AuthingActivities) readUsers(ctx context.Context, c *authing.Client, pr
 				continue
 			}
 			seen[u.UserID] = true
-			if err := w.Write(currentUser(u)); err != nil {
+			if err := w.Write(convert(u)); err != nil {
 				return err
 			}
 		}

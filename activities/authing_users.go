@@ -4,19 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 	"sync"
 
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/temporal"
-	"golang.org/x/sync/errgroup"
-
+	"github.com/wecomsync/wecomsync/clients/apierr"
 	"github.com/wecomsync/wecomsync/clients/authing"
 	"github.com/wecomsync/wecomsync/directory"
-	"github.com/wecomsync/wecomsync/internal/claimcheck"
-	"github.com/wecomsync/wecomsync/internal/metrics"
 	"github.com/wecomsync/wecomsync/mapping"
 	"github.com/wecomsync/wecomsync/plan"
 	"github.com/wecomsync/wecomsync/report"
@@ -25,25 +19,11 @@ import (
 // BatchSize is the largest batch Authing's batch APIs take.
 const BatchSize = 50
 
-// chunkProgress is the heartbeat of a chunk: which batches are done and what they counted, so that
-// a retried activity resumes after the last finished batch.
-type chunkProgress struct {
-	Done    []bool           `json:"done"`
-	Applied plan.Counts      `json:"applied"`
-	Failed  plan.Counts      `json:"failed"`
-	Sample  []report.Failure `json:"sample,omitempty"`
-}
-
-// chunkRun is the state of one ApplyUserChunk call.
-type chunkRun struct {
-	a       *AuthingActivities
+// userChunk is the state of one ApplyUserChunk call: the Authing writes of its batches.
+type userChunk struct {
 	c       *authing.Client
-	in      ApplyUserChunkInput
 	deps    DepartmentMap
 	retried bool // an earlier attempt may have written part of this chunk: look before writing
-
-	mu   sync.Mutex
-	prog chunkProgress
 
 	orgOnce sync.Once
 	orgIDs  map[string]bool // ids of the organization's departments, from deps
@@ -57,118 +37,29 @@ func (a *AuthingActivities) ApplyUserChunk(ctx context.Context, in ApplyUserChun
 	if err != nil {
 		return ChunkResult{}, err
 	}
-	r := &chunkRun{a: a, c: c, in: in, retried: activity.GetInfo(ctx).Attempt > 1 || activity.HasHeartbeatDetails(ctx)}
-	if activity.HasHeartbeatDetails(ctx) {
-		_ = activity.GetHeartbeatDetails(ctx, &r.prog)
-	}
+	r := &userChunk{c: c, retried: resumed(ctx)}
 	if in.DepartmentMap != "" {
 		if err := a.Store.GetJSON(ctx, in.DepartmentMap, &r.deps); err != nil {
 			return ChunkResult{}, err
 		}
 	}
+	spec := chunkSpec{Key: in.Chunk.Key, Prefix: in.Prefix, BatchSize: BatchSize, Concurrency: a.writeConcurrency()}
 	switch in.Chunk.Kind {
 	case ChunkCreate:
-		err = applyBatches(ctx, r, r.createBatch)
+		return runChunk(ctx, a.Store, a.Metrics, spec, r.createBatch)
 	case ChunkChange:
-		err = applyBatches(ctx, r, r.changeBatch)
+		return runChunk(ctx, a.Store, a.Metrics, spec, r.changeBatch)
 	case ChunkDelete:
-		err = applyBatches(ctx, r, r.deleteBatch)
-	default:
-		err = fmt.Errorf("unknown chunk kind %q", in.Chunk.Kind)
+		return runChunk(ctx, a.Store, a.Metrics, spec, r.deleteBatch)
 	}
-	p := r.snapshot()
-	res := ChunkResult{Applied: p.Applied, Failed: p.Failed, FailureSample: p.Sample}
-	if ctx.Err() != nil {
-		return res, temporal.NewCanceledError(res) // the run was canceled: say what was written
-	}
-	if err != nil {
-		// A failed chunk still wrote what it wrote: the result rides in the error's details so the
-		// workflow's report counts it.
-		return res, withPartialResult(err, res)
-	}
-	return res, nil
-}
-
-// applyBatches reads the chunk, splits it into batches and runs those not done yet, heartbeating
-// the progress so that a retry resumes after the last finished batch.
-func applyBatches[T any](ctx context.Context, r *chunkRun, apply func(context.Context, []T) (plan.Counts, plan.Counts, []report.Failure, error)) error {
-	var items []T
-	if err := claimcheck.ReadLines(ctx, r.a.Store, r.in.Chunk.Key, func(v T) error {
-		items = append(items, v)
-		return nil
-	}); err != nil {
-		return err
-	}
-	n := (len(items) + BatchSize - 1) / BatchSize
-	if len(r.prog.Done) != n {
-		r.prog = chunkProgress{Done: make([]bool, n)}
-	}
-	hb := startHeartbeat(ctx, r.snapshot())
-	defer hb.close()
-	// gctx stops new batches (on the first error, or when the run is canceled); a batch already
-	// sent runs to its end on callCtx, so its outcome is known and counted, never guessed.
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(r.a.writeConcurrency())
-	callCtx := context.WithoutCancel(ctx)
-	for b := 0; b < n; b++ {
-		if r.prog.Done[b] {
-			continue
-		}
-		batch := items[b*BatchSize : min((b+1)*BatchSize, len(items))]
-		g.Go(func() error {
-			if gctx.Err() != nil {
-				return nil // stopping: leave this batch to a later attempt
-			}
-			applied, failed, failures, err := apply(callCtx, batch)
-			if err != nil {
-				return err
-			}
-			// Written even when empty: a batch that failed in an earlier attempt and succeeded now
-			// must not keep its old failures.
-			if err := r.a.writeFailures(callCtx, r.failureKey(b), failures); err != nil {
-				return err
-			}
-			recordCounts(r.a.Metrics, applied, failed)
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			r.prog.Done[b] = true
-			r.prog.Applied = r.prog.Applied.Add(applied)
-			r.prog.Failed = r.prog.Failed.Add(failed)
-			if room := SampleSize - len(r.prog.Sample); room > 0 {
-				r.prog.Sample = append(r.prog.Sample, failures[:min(room, len(failures))]...)
-			}
-			hb.set(r.snapshotLocked())
-			return nil
-		})
-	}
-	return g.Wait()
-}
-
-// snapshot copies the progress for a heartbeat (the batch goroutines keep changing it).
-func (r *chunkRun) snapshot() chunkProgress {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.snapshotLocked()
-}
-
-func (r *chunkRun) snapshotLocked() chunkProgress {
-	p := r.prog
-	p.Done = slices.Clone(r.prog.Done)
-	p.Sample = slices.Clone(r.prog.Sample)
-	return p
-}
-
-// failureKey is where batch b of this chunk keeps its failures (overwritten when the batch reruns).
-func (r *chunkRun) failureKey(b int) string {
-	base := strings.TrimSuffix(path.Base(r.in.Chunk.Key), ".jsonl")
-	return fmt.Sprintf("%sfailures/%s-%04d.jsonl", r.in.Prefix, base, b)
+	return ChunkResult{}, badInputError(fmt.Errorf("unknown chunk kind %q", in.Chunk.Kind))
 }
 
 // errNoDepartment: a membership names a department whose create failed earlier in the run.
 var errNoDepartment = errors.New("the department does not exist in Authing (its create failed)")
 
 // departmentIDs resolves paths to Authing ids; a path with no id names a department whose create failed.
-func (r *chunkRun) departmentIDs(paths []string) ([]string, error) {
+func (r *userChunk) departmentIDs(paths []string) ([]string, error) {
 	ids := make([]string, 0, len(paths))
 	for _, p := range paths {
 		id, ok := r.deps.IDs[p]
@@ -182,7 +73,7 @@ func (r *chunkRun) departmentIDs(paths []string) ([]string, error) {
 
 // createBatch creates up to BatchSize users with one call; when Authing refuses the batch for a bad
 // record, each user is created alone so the bad ones are isolated and the rest still land.
-func (r *chunkRun) createBatch(ctx context.Context, batch []plan.UserCreate) (applied, failed plan.Counts, failures []report.Failure, err error) {
+func (r *userChunk) createBatch(ctx context.Context, batch []plan.UserCreate) (applied, failed plan.Counts, failures []report.Failure, err error) {
 	exists := map[string]bool{}
 	if r.retried {
 		if exists, err = r.existingUserIDs(ctx, batch); err != nil {
@@ -231,7 +122,7 @@ func (r *chunkRun) createBatch(ctx context.Context, batch []plan.UserCreate) (ap
 			}
 		}
 		inputs, pending = restIn, rest
-	case !authing.IsRecord(err):
+	case !apierr.IsPerObject(err):
 		return applied, failed, nil, classify("create users", err)
 	}
 	for i, in := range inputs {
@@ -259,12 +150,12 @@ func (r *chunkRun) createBatch(ctx context.Context, batch []plan.UserCreate) (ap
 // created it and its answer was lost — whatever status code the server uses for duplicates). When
 // Authing refuses membership of the organization root, the user is created without it and that
 // membership is reported. It returns whether the user exists now and the failure to report.
-func (r *chunkRun) createOne(ctx context.Context, u plan.UserCreate, in authing.CreateUserInput, opts *authing.CreateUserOptions) (bool, *report.Failure, error) {
+func (r *userChunk) createOne(ctx context.Context, u plan.UserCreate, in authing.CreateUserInput, opts *authing.CreateUserOptions) (bool, *report.Failure, error) {
 	_, err := r.c.Users.Create(ctx, in, opts)
 	if err == nil {
 		return true, nil, nil
 	}
-	if !authing.IsRecord(err) {
+	if !apierr.IsPerObject(err) {
 		return false, nil, classify("create user "+u.User.UserID, err)
 	}
 	there, lerr := r.existingUserIDs(ctx, []plan.UserCreate{u})
@@ -288,7 +179,7 @@ func (r *chunkRun) createOne(ctx context.Context, u plan.UserCreate, in authing.
 }
 
 // existingUserIDs returns which of the batch's userids Authing already has (lower-cased).
-func (r *chunkRun) existingUserIDs(ctx context.Context, batch []plan.UserCreate) (map[string]bool, error) {
+func (r *userChunk) existingUserIDs(ctx context.Context, batch []plan.UserCreate) (map[string]bool, error) {
 	ids := make([]string, len(batch))
 	for i, u := range batch {
 		ids[i] = u.User.UserID
@@ -322,7 +213,7 @@ func createInput(u directory.User, departmentIDs []string) authing.CreateUserInp
 
 // changeBatch updates changed attributes (one batch call) and sets changed memberships (one call
 // per user). Both are idempotent, so a retried batch simply writes the same values again.
-func (r *chunkRun) changeBatch(ctx context.Context, batch []plan.UserChange) (applied, failed plan.Counts, failures []report.Failure, err error) {
+func (r *userChunk) changeBatch(ctx context.Context, batch []plan.UserChange) (applied, failed plan.Counts, failures []report.Failure, err error) {
 	var updates []authing.UpdateUserInput
 	var updated []plan.UserChange
 	for _, ch := range batch {
@@ -364,7 +255,7 @@ func (r *chunkRun) changeBatch(ctx context.Context, batch []plan.UserChange) (ap
 		switch {
 		case err == nil:
 			applied.UsersMembership++
-		case errors.Is(err, errNoDepartment) || errors.Is(err, authing.ErrBatchSize) || authing.IsRecord(err):
+		case errors.Is(err, errNoDepartment) || errors.Is(err, authing.ErrBatchSize) || apierr.IsPerObject(err):
 			failed.UsersMembership++
 			failures = append(failures, userFailure(ch.UserID, "membership", ch.Sheet, ch.Row, err))
 		default:
@@ -378,7 +269,7 @@ func (r *chunkRun) changeBatch(ctx context.Context, batch []plan.UserChange) (ap
 // that set-user-departments left in place. Its replace semantics are assumed, not documented
 // (reference/authing-api.md §4.1): on a server that adds instead, this keeps a moved user from
 // staying in its old department and the plan from finding the same change on every run.
-func (r *chunkRun) removeStaleMemberships(ctx context.Context, userID string, want []string) error {
+func (r *userChunk) removeStaleMemberships(ctx context.Context, userID string, want []string) error {
 	have, err := r.c.Users.Departments(ctx, userID)
 	if err != nil {
 		return err
@@ -395,7 +286,7 @@ func (r *chunkRun) removeStaleMemberships(ctx context.Context, userID string, wa
 }
 
 // inOrganization reports whether id is a department of the synced organization.
-func (r *chunkRun) inOrganization(id string) bool {
+func (r *userChunk) inOrganization(id string) bool {
 	r.orgOnce.Do(func() {
 		r.orgIDs = make(map[string]bool, len(r.deps.IDs))
 		for _, v := range r.deps.IDs {
@@ -415,7 +306,7 @@ func memberships(ids []string) []authing.UserDepartment {
 
 // updateUsers writes updates with one batch call, falling back to one call per user when Authing
 // refuses the batch for a bad record. It returns how many landed and a failure per refused user.
-func (r *chunkRun) updateUsers(ctx context.Context, updates []authing.UpdateUserInput, fail func(int, error) report.Failure) (int, []report.Failure, error) {
+func (r *userChunk) updateUsers(ctx context.Context, updates []authing.UpdateUserInput, fail func(int, error) report.Failure) (int, []report.Failure, error) {
 	if len(updates) == 0 {
 		return 0, nil, nil
 	}
@@ -423,14 +314,14 @@ func (r *chunkRun) updateUsers(ctx context.Context, updates []authing.UpdateUser
 	if err == nil {
 		return len(updates), nil, nil
 	}
-	if !authing.IsRecord(err) {
+	if !apierr.IsPerObject(err) {
 		return 0, nil, classify("update users", err)
 	}
 	ok := 0
 	var failures []report.Failure
 	for i, u := range updates {
 		if _, err := r.c.Users.Update(ctx, u); err != nil {
-			if !authing.IsRecord(err) {
+			if !apierr.IsPerObject(err) {
 				return ok, nil, classify("update user", err)
 			}
 			failures = append(failures, fail(i, err))
@@ -442,7 +333,7 @@ func (r *chunkRun) updateUsers(ctx context.Context, updates []authing.UpdateUser
 }
 
 // deleteBatch deletes or suspends up to BatchSize users. A user already gone counts as deleted.
-func (r *chunkRun) deleteBatch(ctx context.Context, batch []plan.UserDelete) (applied, failed plan.Counts, failures []report.Failure, err error) {
+func (r *userChunk) deleteBatch(ctx context.Context, batch []plan.UserDelete) (applied, failed plan.Counts, failures []report.Failure, err error) {
 	var deletes []plan.UserDelete
 	var suspends []authing.UpdateUserInput
 	var suspended []plan.UserDelete
@@ -466,18 +357,18 @@ func (r *chunkRun) deleteBatch(ctx context.Context, batch []plan.UserDelete) (ap
 	for i, d := range deletes {
 		ids[i] = d.AuthingID
 	}
-	if err := r.c.Users.DeleteBatch(ctx, ids, "user_id"); err == nil || authing.IsNotFound(err) && len(ids) == 1 {
+	if err := r.c.Users.DeleteBatch(ctx, ids, "user_id"); err == nil || apierr.IsGone(err) && len(ids) == 1 {
 		applied.UsersDelete += len(ids)
 		return applied, failed, failures, nil
-	} else if !authing.IsRecord(err) {
+	} else if !apierr.IsPerObject(err) {
 		return applied, failed, nil, classify("delete users", err)
 	}
 	for i, id := range ids {
 		err := r.c.Users.DeleteBatch(ctx, []string{id}, "user_id")
 		switch {
-		case err == nil || authing.IsNotFound(err):
+		case err == nil || apierr.IsGone(err):
 			applied.UsersDelete++
-		case authing.IsRecord(err):
+		case apierr.IsPerObject(err):
 			failed.UsersDelete++
 			failures = append(failures, userFailure(deletes[i].UserID, "delete", "", 0, err))
 		default:
@@ -493,12 +384,4 @@ func userFailure(userID, action, sheet string, row int, err error) report.Failur
 		f.Code, f.Message = e.StatusCode, e.Message
 	}
 	return f
-}
-
-// recordCounts adds one batch's outcome to the written-objects metric.
-func recordCounts(m *metrics.Metrics, applied, failed plan.Counts) {
-	for _, c := range plan.WriteCells() {
-		m.Written(c.Object, c.Action, "ok", c.Get(applied))
-		m.Written(c.Object, c.Action, "failed", c.Get(failed))
-	}
 }

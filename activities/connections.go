@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/wecomsync/wecomsync/clients/apierr"
 	"github.com/wecomsync/wecomsync/clients/authing"
 	"github.com/wecomsync/wecomsync/clients/wecom"
 )
@@ -16,6 +17,8 @@ import (
 type Connection struct {
 	Authing *authing.Client
 	WeCom   *wecom.Client
+	// WeComMode is the WeCom app mode: selfbuilt (自建, default) or daikaifa (代开发).
+	WeComMode string
 }
 
 // Connections maps connection names (as workflows name them) to clients.
@@ -47,6 +50,14 @@ func (c Connections) WeCom(name string) (*wecom.Client, error) {
 	return conn.WeCom, nil
 }
 
+// WeComMode returns the named connection's WeCom app mode (selfbuilt when unset or unknown).
+func (c Connections) WeComMode(name string) string {
+	if conn, ok := c[name]; ok {
+		return modeName(conn.WeComMode)
+	}
+	return modeName("")
+}
+
 func (c Connections) get(name string) (*Connection, error) {
 	if conn, ok := c[name]; ok {
 		return conn, nil
@@ -60,14 +71,18 @@ func (c Connections) get(name string) (*Connection, error) {
 		fmt.Sprintf("unknown connection %q; this worker knows: %s", name, strings.Join(known, ", ")), ErrTypeRun, nil)
 }
 
-// classify turns a run-level client error into a non-retryable activity error; anything else is
-// returned as is and retried by the activity's retry policy.
+// classify turns a client error into the activity's error: a run-level one (bad credentials, no
+// permission) is not retried; one the server asked to wait for (WeCom's 45009) is retried after
+// that wait; anything else is returned as is for the activity's retry policy.
 func classify(op string, err error) error {
-	if err == nil {
+	switch {
+	case err == nil:
 		return nil
-	}
-	if authing.IsRun(err) {
+	case apierr.IsRun(err):
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: %v", op, err), ErrTypeRun, err)
+	case apierr.RetryAfter(err) > 0:
+		return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("%s: %v", op, err), ErrTypeRateLimited,
+			temporal.ApplicationErrorOptions{Cause: err, NextRetryDelay: apierr.RetryAfter(err)})
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
+	"github.com/wecomsync/wecomsync/directory"
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
 	"github.com/wecomsync/wecomsync/internal/metrics"
 	"github.com/wecomsync/wecomsync/plan"
+	"github.com/wecomsync/wecomsync/report"
 )
 
 // ReportActivities store run reports.
@@ -51,7 +54,12 @@ func (a *ReportActivities) SaveReport(ctx context.Context, in SaveReportInput) (
 	if err != nil {
 		return res, err
 	}
-	if in.StateKey != "" {
+	switch {
+	case in.StateKey != "" && in.NextSnapshot != "":
+		if err := a.saveSnapshot(ctx, in.StateKey, in.NextSnapshot, failureKeys); err != nil {
+			return res, err
+		}
+	case in.StateKey != "":
 		if err := a.saveState(ctx, in); err != nil {
 			return res, err
 		}
@@ -81,6 +89,53 @@ func (a *ReportActivities) saveState(ctx context.Context, in SaveReportInput) er
 	}
 	_, err := a.Store.PutJSON(ctx, in.StateKey, state)
 	return err
+}
+
+// saveSnapshot keeps what a downstream run left in WeCom for the next run's comparisons: the
+// planned snapshot, except for objects whose write failed, which keep their old entry (so a
+// failed change is tried again, not taken as done).
+func (a *ReportActivities) saveSnapshot(ctx context.Context, key, nextKey string, failureKeys []string) error {
+	var next, old plan.Snapshot
+	if err := a.Store.GetJSON(ctx, nextKey, &next); err != nil {
+		return err
+	}
+	if err := a.Store.GetJSON(ctx, key, &old); err != nil && !errors.Is(err, claimcheck.ErrNotFound) {
+		return err
+	}
+	if next.Users == nil {
+		next.Users = map[string]plan.SnapshotUser{}
+	}
+	if next.Departments == nil {
+		next.Departments = map[int]string{}
+	}
+	for _, k := range failureKeys {
+		err := claimcheck.ReadLines(ctx, a.Store, k, func(f report.Failure) error {
+			switch {
+			case f.Action == plan.ActionWriteBack:
+			case f.Object == plan.ObjectUser:
+				restore(next.Users, old.Users, directory.UserKey(f.Key))
+			case f.Object == plan.ObjectDepartment:
+				if id, err := strconv.Atoi(f.ID); err == nil {
+					restore(next.Departments, old.Departments, id)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	_, err := a.Store.PutJSON(ctx, key, next)
+	return err
+}
+
+// restore puts old's entry for k back into next (or removes k when old had none).
+func restore[K comparable, V any](next, old map[K]V, k K) {
+	if v, ok := old[k]; ok {
+		next[k] = v
+	} else {
+		delete(next, k)
+	}
 }
 
 func badInputError(err error) error {

@@ -20,6 +20,9 @@ const (
 	// ErrTypeRun: a run-level problem such as bad credentials, a missing organization or a
 	// permission; nothing more can be done in this run.
 	ErrTypeRun = "RunError"
+	// ErrTypeRateLimited: the API blocked the calls for a while (WeCom 45009); retried after the
+	// wait it gave.
+	ErrTypeRateLimited = "RateLimited"
 )
 
 // SampleSize caps the rejects and failures carried in a result; the full lists stay in the store.
@@ -209,6 +212,9 @@ type SaveReportInput struct {
 	// MemberCounts (a plan.MemberCounts key) is merged into the state at StateKey instead of
 	// Members when set.
 	MemberCounts string `json:"memberCounts,omitempty"`
+	// NextSnapshot (a plan.Snapshot key, downstream) becomes the snapshot at StateKey, but for the
+	// objects whose write failed: they keep their old entry.
+	NextSnapshot string `json:"nextSnapshot,omitempty"`
 }
 
 // SaveReportResult points at the stored report.

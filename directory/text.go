@@ -1,6 +1,8 @@
 package directory
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -42,4 +44,30 @@ func UserKey(userID string) string {
 		}, s)
 	}
 	return strings.ToLower(s)
+}
+
+// MaxUserIDBytes is the longest userid WeCom accepts (reference §4.1).
+const MaxUserIDBytes = 64
+
+// CheckUserID reports why id is not a valid WeCom userid (reference §4.1: 1–64 bytes of letters,
+// digits and `_ - @ .`, the first a letter or digit), or nil.
+func CheckUserID(id string) error {
+	switch {
+	case id == "":
+		return errors.New("empty")
+	case len(id) > MaxUserIDBytes:
+		return fmt.Errorf("%d bytes, at most %d allowed", len(id), MaxUserIDBytes)
+	case !isASCIIAlnum(rune(id[0])):
+		return errors.New("must start with a letter or digit")
+	}
+	for _, r := range id {
+		if !isASCIIAlnum(r) && r != '_' && r != '-' && r != '@' && r != '.' {
+			return fmt.Errorf("character %q not allowed (only letters, digits, _ - @ .)", r)
+		}
+	}
+	return nil
+}
+
+func isASCIIAlnum(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 }

@@ -20,7 +20,9 @@ import (
 
 	"github.com/wecomsync/wecomsync/activities"
 	"github.com/wecomsync/wecomsync/clients/authing"
+	"github.com/wecomsync/wecomsync/clients/wecom"
 	authingemu "github.com/wecomsync/wecomsync/emulators/authing"
+	wecomemu "github.com/wecomsync/wecomsync/emulators/wecom"
 	"github.com/wecomsync/wecomsync/internal/app"
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
 	"github.com/wecomsync/wecomsync/internal/exportgen"
@@ -32,9 +34,13 @@ import (
 // stack is one test's world: an Authing emulator over HTTP, a blob store, a task queue of its own
 // and (unless started without) an in-process worker wired exactly like the worker binary.
 type stack struct {
-	t         *testing.T
-	emu       *authingemu.Server
-	authURL   string
+	t       *testing.T
+	emu     *authingemu.Server
+	authURL string
+	// wecom is the WeCom emulator of a downstream stack (nil for upstream-only stacks).
+	wecom     *wecomemu.Server
+	wecomURL  string
+	wecomMode string
 	blobURL   string
 	store     *claimcheck.Store
 	client    client.Client
@@ -79,11 +85,40 @@ func (s *stack) authingClient() *authing.Client {
 	return c
 }
 
+// newDownstreamStack is a stack with a WeCom emulator too (an empty corp unless seeded), served
+// with opts, and a worker whose default connection reaches both in app mode mode.
+func newDownstreamStack(t *testing.T, mode string, opts ...wecomemu.Option) *stack {
+	t.Helper()
+	s := newStack(t, false)
+	s.wecomMode = mode
+	s.wecom = wecomemu.New(append([]wecomemu.Option{wecomemu.WithCorp(wecomCorp, wecomSecret), wecomemu.WithMode(wecomemu.Mode(mode))}, opts...)...)
+	srv := httptest.NewServer(s.wecom.Handler())
+	t.Cleanup(srv.Close)
+	s.wecomURL = srv.URL + "/cgi-bin/"
+	s.startWorker()
+	return s
+}
+
+const (
+	wecomCorp   = "ww-test-corp"
+	wecomSecret = "test-contacts-secret"
+)
+
+func (s *stack) wecomClient() *wecom.Client {
+	c, err := wecom.NewClient(wecom.WithBaseURL(s.wecomURL), wecom.WithCredentials(wecomCorp, wecomSecret))
+	require.NoError(s.t, err)
+	return c
+}
+
 func (s *stack) startWorker() {
 	w := worker.New(s.client, s.taskQueue, app.WorkerOptions())
 	s.metrics = metrics.New()
+	conn := &activities.Connection{Authing: s.authingClient()}
+	if s.wecom != nil {
+		conn.WeCom, conn.WeComMode = s.wecomClient(), s.wecomMode
+	}
 	app.Register(w, app.Deps{
-		Conns:   activities.Connections{"default": {Authing: s.authingClient()}},
+		Conns:   activities.Connections{"default": conn},
 		Store:   s.store,
 		Log:     zap.NewNop(),
 		Metrics: s.metrics,
@@ -94,7 +129,7 @@ func (s *stack) startWorker() {
 
 // workerEnv is the environment of a worker process serving this stack.
 func (s *stack) workerEnv() []string {
-	return append(os.Environ(),
+	env := append(os.Environ(),
 		helperWorkerEnv+"=1",
 		"WECOMSYNC_TEMPORAL_ADDRESS="+devServer.FrontendHostPort(),
 		"WECOMSYNC_TASK_QUEUE="+s.taskQueue,
@@ -103,6 +138,15 @@ func (s *stack) workerEnv() []string {
 		"WECOMSYNC_AUTHING_USERPOOL_ID="+poolID,
 		"WECOMSYNC_AUTHING_SECRET="+poolSecret,
 	)
+	if s.wecom != nil {
+		env = append(env,
+			"WECOMSYNC_WECOM_URL="+s.wecomURL,
+			"WECOMSYNC_WECOM_CORP_ID="+wecomCorp,
+			"WECOMSYNC_WECOM_SECRET="+wecomSecret,
+			"WECOMSYNC_WECOM_MODE="+s.wecomMode,
+		)
+	}
+	return env
 }
 
 // export writes a generated company as an .xlsx and returns its path.

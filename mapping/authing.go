@@ -28,6 +28,15 @@ func FromAuthing(a AuthingUser) directory.User {
 	}
 }
 
+// DesiredStatus is an Authing status as WeCom should hold it downstream: Activated is enabled,
+// every other status (Suspended, Deactivated, Resigned, Archived) disabled.
+func DesiredStatus(authingStatus string) string {
+	if authingStatus == "" || authingStatus == StatusActivated {
+		return directory.StatusEnabled
+	}
+	return directory.StatusDisabled
+}
+
 func statusFromAuthing(s string) string {
 	switch s {
 	case StatusActivated:

@@ -15,6 +15,11 @@ const (
 	ActionAmbiguous  = "ambiguous"
 	ActionKept       = "kept"
 	ActionOutOfScope = "out-of-scope"
+	ActionRename     = "rename"
+	ActionMove       = "move"
+	ActionDisable    = "disable"
+	ActionWriteBack  = "write-back"
+	ActionSkipped    = "skipped"
 )
 
 // Counts are numbers of objects per object type and action. The JSON field names are part of
@@ -36,6 +41,19 @@ type Counts struct {
 	UsersKept int `json:"usersKept"`
 	// UsersOutOfScope are users absent from the file with a department outside the delete scope.
 	UsersOutOfScope int `json:"usersOutOfScope"`
+
+	// Downstream (Authing → WeCom) writes.
+	DepartmentsRename    int `json:"departmentsRename"`
+	DepartmentsMove      int `json:"departmentsMove"`
+	DepartmentsDelete    int `json:"departmentsDelete"`
+	DepartmentsWriteBack int `json:"departmentsWriteBack"` // WeCom ids written back into Authing
+	DepartmentsAmbiguous int `json:"departmentsAmbiguous"`
+	DepartmentsUnchanged int `json:"departmentsUnchanged"`
+	UsersDisable         int `json:"usersDisable"`
+	UsersWriteBack       int `json:"usersWriteBack"`
+	// UsersSkipped are users the run cannot create (no valid userid, no mobile or email, no
+	// department that exists): reported, not attempted.
+	UsersSkipped int `json:"usersSkipped"`
 }
 
 // Cell is one entry of Counts: an object type, an action, and whether it is a write.
@@ -52,16 +70,25 @@ func (cell Cell) Get(c Counts) int { return *cell.field(&c) }
 // cells lists every entry of Counts, in the order reports show them.
 var cells = []Cell{
 	{ObjectDepartment, ActionCreate, true, func(c *Counts) *int { return &c.DepartmentsCreate }},
+	{ObjectDepartment, ActionRename, true, func(c *Counts) *int { return &c.DepartmentsRename }},
+	{ObjectDepartment, ActionMove, true, func(c *Counts) *int { return &c.DepartmentsMove }},
+	{ObjectDepartment, ActionDelete, true, func(c *Counts) *int { return &c.DepartmentsDelete }},
+	{ObjectDepartment, ActionWriteBack, true, func(c *Counts) *int { return &c.DepartmentsWriteBack }},
+	{ObjectDepartment, ActionUnchanged, false, func(c *Counts) *int { return &c.DepartmentsUnchanged }},
+	{ObjectDepartment, ActionAmbiguous, false, func(c *Counts) *int { return &c.DepartmentsAmbiguous }},
 	{ObjectUser, ActionCreate, true, func(c *Counts) *int { return &c.UsersCreate }},
 	{ObjectUser, ActionAdopt, true, func(c *Counts) *int { return &c.UsersAdopt }},
 	{ObjectUser, ActionUpdate, true, func(c *Counts) *int { return &c.UsersUpdate }},
 	{ObjectUser, ActionMembership, true, func(c *Counts) *int { return &c.UsersMembership }},
 	{ObjectUser, ActionDelete, true, func(c *Counts) *int { return &c.UsersDelete }},
 	{ObjectUser, ActionSuspend, true, func(c *Counts) *int { return &c.UsersSuspend }},
+	{ObjectUser, ActionDisable, true, func(c *Counts) *int { return &c.UsersDisable }},
+	{ObjectUser, ActionWriteBack, true, func(c *Counts) *int { return &c.UsersWriteBack }},
 	{ObjectUser, ActionUnchanged, false, func(c *Counts) *int { return &c.UsersUnchanged }},
 	{ObjectUser, ActionAmbiguous, false, func(c *Counts) *int { return &c.UsersAmbiguous }},
 	{ObjectUser, ActionKept, false, func(c *Counts) *int { return &c.UsersKept }},
 	{ObjectUser, ActionOutOfScope, false, func(c *Counts) *int { return &c.UsersOutOfScope }},
+	{ObjectUser, ActionSkipped, false, func(c *Counts) *int { return &c.UsersSkipped }},
 }
 
 // Cells lists every entry of Counts, in the order reports show them.
@@ -117,5 +144,5 @@ func (c Counts) Writes() int {
 	return n
 }
 
-// Deletes is the number of users deleted or suspended.
-func (c Counts) Deletes() int { return c.UsersDelete + c.UsersSuspend }
+// Deletes is the number of users deleted, suspended or disabled.
+func (c Counts) Deletes() int { return c.UsersDelete + c.UsersSuspend + c.UsersDisable }

@@ -12,6 +12,10 @@ type Limits struct {
 	// MinFileRatio: a file with fewer valid members than this share of the last successful run's
 	// file needs approval (a truncated or filtered export looks like mass departure).
 	MinFileRatio float64 `json:"minFileRatio,omitempty"`
+	// MaxDepartmentDeletes and MaxDepartmentDeletePercent are the same thresholds for departments
+	// (downstream runs delete empty WeCom departments).
+	MaxDepartmentDeletes       int     `json:"maxDepartmentDeletes,omitempty"`
+	MaxDepartmentDeletePercent float64 `json:"maxDepartmentDeletePercent,omitempty"`
 }
 
 // Default thresholds.
@@ -32,6 +36,12 @@ func (l Limits) WithDefaults() Limits {
 	if l.MinFileRatio == 0 {
 		l.MinFileRatio = DefaultMinFileRatio
 	}
+	if l.MaxDepartmentDeletes == 0 {
+		l.MaxDepartmentDeletes = DefaultMaxDeletes
+	}
+	if l.MaxDepartmentDeletePercent == 0 {
+		l.MaxDepartmentDeletePercent = DefaultMaxDeletePercent
+	}
 	return l
 }
 
@@ -42,17 +52,31 @@ func (l Limits) WithDefaults() Limits {
 func (l Limits) Check(c Counts, base, members, lastMembers int) []string {
 	l = l.WithDefaults()
 	var why []string
-	deletes := c.Deletes()
-	if l.MaxDeletes >= 0 && deletes > l.MaxDeletes {
-		why = append(why, fmt.Sprintf("%d users would be deleted or suspended, more than the limit of %d", deletes, l.MaxDeletes))
-	}
-	if l.MaxDeletePercent >= 0 && base > 0 && deletes > 0 {
-		if pct := float64(deletes) * 100 / float64(base); pct > l.MaxDeletePercent {
-			why = append(why, fmt.Sprintf("%d of %d synced users (%.1f%%) would be deleted or suspended, more than the limit of %.1f%%", deletes, base, pct, l.MaxDeletePercent))
-		}
-	}
+	why = append(why, overLimit("users", "deleted, suspended or disabled", c.Deletes(), base, l.MaxDeletes, l.MaxDeletePercent)...)
 	if l.MinFileRatio >= 0 && lastMembers > 0 && float64(members) < float64(lastMembers)*l.MinFileRatio {
 		why = append(why, fmt.Sprintf("the file has %d valid members, less than %.0f%% of the %d in the last successful run", members, l.MinFileRatio*100, lastMembers))
+	}
+	return why
+}
+
+// CheckDepartments returns why a plan's department deletions need approval; base is the number of
+// departments they are a share of.
+func (l Limits) CheckDepartments(c Counts, base int) []string {
+	l = l.WithDefaults()
+	return overLimit("departments", "deleted", c.DepartmentsDelete, base, l.MaxDepartmentDeletes, l.MaxDepartmentDeletePercent)
+}
+
+// overLimit checks n removals of objects against an absolute and a percentage limit (negative =
+// off).
+func overLimit(objects, action string, n, base, maxN int, maxPercent float64) []string {
+	var why []string
+	if maxN >= 0 && n > maxN {
+		why = append(why, fmt.Sprintf("%d %s would be %s, more than the limit of %d", n, objects, action, maxN))
+	}
+	if maxPercent >= 0 && base > 0 && n > 0 {
+		if pct := float64(n) * 100 / float64(base); pct > maxPercent {
+			why = append(why, fmt.Sprintf("%d of %d %s (%.1f%%) would be %s, more than the limit of %.1f%%", n, base, objects, pct, action, maxPercent))
+		}
 	}
 	return why
 }

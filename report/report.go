@@ -15,12 +15,14 @@ import (
 
 // Failure is one object the run could not write.
 type Failure struct {
-	Object  string `json:"object"` // "user" or "department"
-	Key     string `json:"key"`    // WeCom userid or department path
-	Action  string `json:"action"` // create, update, membership, delete, suspend
-	Sheet   string `json:"sheet,omitempty"`
-	Row     int    `json:"row,omitempty"`
-	Code    int    `json:"code,omitempty"` // Authing statusCode
+	Object string `json:"object"` // "user" or "department"
+	Key    string `json:"key"`    // WeCom userid or department path
+	Action string `json:"action"` // create, update, membership, delete, suspend
+	Sheet  string `json:"sheet,omitempty"`
+	Row    int    `json:"row,omitempty"`
+	// ID is the object's id in the system written to, where Key is not one (a WeCom department).
+	ID      string `json:"id,omitempty"`
+	Code    int    `json:"code,omitempty"` // Authing statusCode or WeCom errcode
 	Message string `json:"message"`
 }
 
@@ -47,7 +49,7 @@ const (
 
 // FileSummary describes the parsed export.
 type FileSummary struct {
-	File        string   `json:"file"`
+	File        string   `json:"file,omitzero"`
 	Sheets      []string `json:"sheets"`
 	Rows        int      `json:"rows"`
 	Members     int      `json:"members"`
@@ -71,7 +73,7 @@ type Report struct {
 	StartedAt        time.Time            `json:"startedAt"`
 	FinishedAt       time.Time            `json:"finishedAt,omitzero"`
 	DurationSeconds  float64              `json:"durationSeconds"`
-	File             FileSummary          `json:"file"`
+	File             FileSummary          `json:"file,omitzero"`
 	OwnedUsers       int                  `json:"ownedUsers"`
 	Planned          plan.Counts          `json:"planned"`
 	Applied          plan.Counts          `json:"applied"`
@@ -89,10 +91,36 @@ type Report struct {
 	// first users delete-only kept because they belong elsewhere (every one is in the plan).
 	Ambiguous []plan.Ambiguous `json:"ambiguous,omitempty"`
 	Kept      []plan.Kept      `json:"kept,omitempty"`
-	Warnings  []string         `json:"warnings,omitempty"`
-	Error     string           `json:"error,omitempty"`
-	PlanKey   string           `json:"planKey,omitempty"`
-	ReportKey string           `json:"reportKey,omitempty"`
+	// Skipped are the first objects a downstream run could not write (no valid userid, no mobile
+	// or email …), with why.
+	Skipped []plan.Skipped `json:"skipped,omitempty"`
+	// Downstream says what a downstream run read and what it compared with.
+	Downstream *Downstream `json:"downstream,omitempty"`
+	Warnings   []string    `json:"warnings,omitempty"`
+	Error      string      `json:"error,omitempty"`
+	PlanKey    string      `json:"planKey,omitempty"`
+	ReportKey  string      `json:"reportKey,omitempty"`
+}
+
+// Downstream describes a downstream run: its modes, what WeCom let it read, and what its
+// comparisons used.
+type Downstream struct {
+	AppMode               string `json:"appMode"` // selfbuilt (自建) or daikaifa (代开发)
+	UpdateMode            string `json:"updateMode"`
+	DeleteMode            string `json:"deleteMode"`
+	WeComRootDepartmentID int    `json:"wecomRootDepartmentId"`
+	// DetailsReadable is false when WeCom refused detail reads from this IP (48009): ids only.
+	DetailsReadable bool `json:"detailsReadable"`
+	// HiddenFields are never read from WeCom (代开发: mobile, email, gender).
+	HiddenFields       []string `json:"hiddenFields,omitempty"`
+	AuthingMembers     int      `json:"authingMembers"`
+	AuthingDepartments int      `json:"authingDepartments"`
+	WeComUsers         int      `json:"wecomUsersInScope"`
+	WeComDepartments   int      `json:"wecomDepartmentsInScope"`
+	// ComparedWith counts the field comparisons by what they compared with: wecom (what WeCom
+	// answered), snapshot (what the last successful run wrote, where WeCom hides or refuses the
+	// field), none (nothing known: written).
+	ComparedWith map[string]int `json:"comparedWith,omitempty"`
 }
 
 // Progress is the answer of the progress query.

@@ -1,7 +1,8 @@
 // Command starter is the wecomsync command line: it uploads exports and starts upstream runs,
-// follows their progress, approves or rejects runs waiting at a safety threshold, prints reports
-// and tests the worker's connections. It talks only to Temporal and the blob store; credentials
-// of WeCom and Authing stay with the worker.
+// starts downstream runs and manages their nightly schedule, follows their progress, approves or
+// rejects runs waiting at a safety threshold, prints reports and tests the worker's connections.
+// It talks only to Temporal and the blob store; credentials of WeCom and Authing stay with the
+// worker.
 package main
 
 import (
@@ -25,6 +26,8 @@ const usage = `usage: starter <command> [flags]
 
 commands:
   upstream           upload a WeCom contacts export and sync it into Authing
+  downstream         sync Authing into WeCom (through the WeCom API) now
+  schedule           create, list, describe, pause, resume, trigger or delete the nightly downstream sync
   approve, reject    decide on a run waiting for approval
   progress           show a running run's progress
   report             print a run's report (table or --json; --failures-xlsx writes failures)
@@ -34,11 +37,6 @@ commands:
 
 Run 'starter <command> -h' for the flags of a command.
 `
-
-// exitError carries the process exit code of a command that ran but did not succeed.
-type exitError struct{ code int }
-
-func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -73,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	commands := map[string]func(context.Context, *env, []string) error{
 		"upstream":          cmdUpstream,
+		"downstream":        cmdDownstream,
+		"schedule":          cmdSchedule,
 		"approve":           cmdDecide(true),
 		"reject":            cmdDecide(false),
 		"progress":          cmdProgress,
@@ -91,7 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	e := &env{cfg: cfg, stdout: stdout, stderr: stderr}
-	if args[0] == "codec-server" { // needs neither Temporal nor the blob store
+	if args[0] == "codec-server" || dialsLate[args[0]] { // they dial themselves, if at all
 		return cmd(ctx, e, args[1:])
 	}
 	c, err := app.Dial(cfg, zap.NewNop())

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/wecomsync/wecomsync/activities"
 	"github.com/wecomsync/wecomsync/plan"
+	"github.com/wecomsync/wecomsync/report"
 	"github.com/wecomsync/wecomsync/workflows"
 )
 
@@ -56,7 +56,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 }
 
 // currentReport returns a finished run's report, or a running run's report so far (query).
-func currentReport(ctx context.Context, e *env, id, runID string) (*workflows.Report, error) {
+func currentReport(ctx context.Context, e *env, id, runID string) (*report.Report, error) {
 	desc, err := e.client.DescribeWorkflow(ctx, id, runID)
 	if err != nil {
 		return nil, err
@@ -66,49 +66,35 @@ func currentReport(ctx context.Context, e *env, id, runID string) (*workflows.Re
 		if err != nil {
 			return nil, err
 		}
-		var rep workflows.Report
+		var rep report.Report
 		return &rep, v.Get(&rep)
 	}
 	return waitReport(ctx, e.client.GetWorkflow(ctx, id, runID))
 }
 
 // loadFullReport reads the stored report, which holds every reject and failure.
-func loadFullReport(ctx context.Context, e *env, rep *workflows.Report) (*workflows.Report, error) {
+func loadFullReport(ctx context.Context, e *env, rep *report.Report) (*report.Report, error) {
 	if rep.ReportKey == "" {
 		return nil, errors.New("this run stored no full report")
 	}
-	var full workflows.Report
+	var full report.Report
 	if err := e.store.GetJSON(ctx, rep.ReportKey, &full); err != nil {
 		return nil, fmt.Errorf("read the full report: %w", err)
 	}
 	return &full, nil
 }
 
-// printOutcome prints the report (table or JSON) and turns an unsuccessful run into exit code 2.
-func printOutcome(_ context.Context, e *env, rep *workflows.Report, runErr error, asJSON bool) error {
-	if rep == nil {
-		return runErr
+// countLabel names a row of the counts table, e.g. "users created".
+func countLabel(c plan.Cell) string {
+	past := map[string]string{plan.ActionCreate: "created", plan.ActionAdopt: "adopted", plan.ActionUpdate: "updated",
+		plan.ActionMembership: "with membership changed", plan.ActionDelete: "deleted", plan.ActionSuspend: "suspended"}[c.Action]
+	if past == "" {
+		past = c.Action
 	}
-	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(rep); err != nil {
-			return err
-		}
-	} else {
-		printReport(e.stdout, rep)
-	}
-	if runErr != nil || rep.Status == workflows.StatusFailed || rep.Status == workflows.StatusRejected || rep.Status == workflows.StatusCanceled {
-		if runErr != nil && !asJSON {
-			fmt.Fprintln(e.stderr, "the run failed:", runErr)
-		}
-		return exitError{code: 2}
-	}
-	return nil
+	return c.Object + "s " + past
 }
 
-func printReport(w io.Writer, r *workflows.Report) {
+func printReport(w io.Writer, r *report.Report) {
 	fmt.Fprintf(w, "%s sync %s (run %s): %s", r.Direction, r.WorkflowID, r.RunID, r.Status)
 	if r.DryRun {
 		fmt.Fprint(w, " — dry run, nothing written")
@@ -119,23 +105,33 @@ func printReport(w io.Writer, r *workflows.Report) {
 		r.File.File, r.File.Rows, r.File.Members, r.File.Rejected, r.File.Departments, r.File.Sheets)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "\tplanned\tapplied\tfailed\t")
-	for _, row := range []struct {
-		name string
-		get  func(plan.Counts) int
-	}{
-		{"departments created", func(c plan.Counts) int { return c.DepartmentsCreate }},
-		{"users created", func(c plan.Counts) int { return c.UsersCreate }},
-		{"users updated", func(c plan.Counts) int { return c.UsersUpdate }},
-		{"memberships changed", func(c plan.Counts) int { return c.UsersMembership }},
-		{"users deleted", func(c plan.Counts) int { return c.UsersDelete }},
-		{"users suspended", func(c plan.Counts) int { return c.UsersSuspend }},
-	} {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t\n", row.name, row.get(r.Planned), row.get(r.Applied), row.get(r.Failed))
+	for _, c := range plan.WriteCells() {
+		planned, applied, failed := c.Get(r.Planned), c.Get(r.Applied), c.Get(r.Failed)
+		if planned+applied+failed == 0 && c.Object != plan.ObjectUser {
+			continue
+		}
+		if planned+applied+failed == 0 && c.Action != plan.ActionCreate && c.Action != plan.ActionUpdate && c.Action != plan.ActionDelete {
+			continue // the rows every run has, and the others only when they happened
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t\n", countLabel(c), planned, applied, failed)
 	}
 	_ = tw.Flush()
-	fmt.Fprintf(w, "users unchanged: %d, synced users in Authing before the run: %d\n", r.Planned.UsersUnchanged, r.OwnedUsers)
+	fmt.Fprintf(w, "users unchanged: %d, ambiguous: %d, kept (belong elsewhere): %d, out of scope: %d; synced users in Authing before the run: %d\n",
+		r.Planned.UsersUnchanged, r.Planned.UsersAmbiguous, r.Planned.UsersKept, r.Planned.UsersOutOfScope, r.OwnedUsers)
 	if len(r.CustomFieldsMade) > 0 {
 		fmt.Fprintf(w, "custom fields created: %v\n", r.CustomFieldsMade)
+	}
+	if r.Scope != nil {
+		fmt.Fprintf(w, "delete scope: %s\n", r.Scope)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintln(w, "note:", n)
+	}
+	for _, a := range r.Ambiguous {
+		fmt.Fprintf(w, "ambiguous, left untouched: %q (sheet %s row %d): %s\n", a.UserID, a.Sheet, a.Row, a.Reason)
+	}
+	for _, k := range r.Kept {
+		fmt.Fprintf(w, "%s: %q\n", k.Reason, k.UserID)
 	}
 	if a := r.Approval; a != nil {
 		fmt.Fprintf(w, "approval: %s by %q (%s); reasons: %v\n", a.Decision, a.By, a.Reason, a.Reasons)
@@ -159,12 +155,12 @@ func printReport(w io.Writer, r *workflows.Report) {
 		fmt.Fprintln(w, "error:", r.Error)
 	}
 	if r.ReportKey != "" {
-		fmt.Fprintf(w, "full report: %s (starter report --id %s --failures-xlsx failures.xlsx)\n", r.ReportKey, r.WorkflowID)
+		fmt.Fprintf(w, "full report: %s (starter report --id %s --run-id %s --failures-xlsx failures.xlsx)\n", r.ReportKey, r.WorkflowID, r.RunID)
 	}
 }
 
 // writeFailuresXLSX writes the rejects and failures of a run to two sheets.
-func writeFailuresXLSX(path string, r *workflows.Report) error {
+func writeFailuresXLSX(path string, r *report.Report) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	rejects := [][]any{{"文件 File", "工作表 Sheet", "行 Row", "字段 Field", "值 Value", "原因 Reason"}}
@@ -195,17 +191,18 @@ func cmdProgress(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("progress", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	id := fs.String("id", "", "workflow id of the run (required)")
+	runID := fs.String("run-id", "", "run id (default: the latest run of --id)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *id == "" {
 		return errors.New("--id is required")
 	}
-	p, err := queryProgress(ctx, e, *id, "")
+	p, err := queryProgress(ctx, e, *id, *runID)
 	if err != nil {
 		return fmt.Errorf("query progress of %s: %w", *id, err)
 	}
-	fmt.Fprintf(e.stdout, "%s: %s\n", p.Status, progressLine(p, *id))
+	fmt.Fprintf(e.stdout, "%s: %s\n", p.Status, progressLine(p, *id, *runID))
 	return nil
 }
 
@@ -218,6 +215,7 @@ func cmdDecide(approve bool) func(context.Context, *env, []string) error {
 		fs := flag.NewFlagSet(name, flag.ContinueOnError)
 		fs.SetOutput(e.stderr)
 		id := fs.String("id", "", "workflow id of the waiting run (required)")
+		runID := fs.String("run-id", "", "run id of the waiting run (default: the latest run of --id)")
 		by := fs.String("by", "", "who decides (recorded in the report)")
 		reason := fs.String("reason", "", "why (recorded in the report)")
 		if err := fs.Parse(args); err != nil {
@@ -227,14 +225,14 @@ func cmdDecide(approve bool) func(context.Context, *env, []string) error {
 			return errors.New("--id is required")
 		}
 		// Only a run that waits for a decision takes one (the workflow ignores stray signals too).
-		p, err := queryProgress(ctx, e, *id, "")
+		p, err := queryProgress(ctx, e, *id, *runID)
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", name, *id, err)
 		}
-		if p.Status != workflows.StatusAwaitingApprove {
+		if p.Status != report.StatusAwaitingApprove {
 			return fmt.Errorf("%s %s: the run is not waiting for approval (status %s, %s)", name, *id, p.Status, p.Phase)
 		}
-		if err := e.client.SignalWorkflow(ctx, *id, "", signal, workflows.Approval{By: *by, Reason: *reason}); err != nil {
+		if err := e.client.SignalWorkflow(ctx, *id, *runID, signal, workflows.Approval{By: *by, Reason: *reason}); err != nil {
 			return fmt.Errorf("%s %s: %w", name, *id, err)
 		}
 		fmt.Fprintf(e.stdout, "sent %s to %s\n", name, *id)
@@ -261,7 +259,7 @@ func cmdCheckConnections(ctx context.Context, e *env, args []string) error {
 	}
 	if len(res.Connections) == 0 {
 		fmt.Fprintln(e.stdout, "the worker has no connection configured")
-		return exitError{code: 2}
+		return exitError{code: exitRun}
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CONNECTION\tAUTHING\tWECOM")
@@ -272,7 +270,7 @@ func cmdCheckConnections(ctx context.Context, e *env, args []string) error {
 	}
 	_ = tw.Flush()
 	if failed {
-		return exitError{code: 2}
+		return exitError{code: exitRun}
 	}
 	return nil
 }

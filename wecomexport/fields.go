@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/wecomsync/wecomsync/directory"
 )
 
 // Reasons used in Reject.Reason. A reason for an invalid 账号 starts with ReasonInvalidUserID and goes
@@ -37,7 +39,7 @@ const (
 )
 
 // MaxUserIDBytes is the longest userid WeCom accepts (reference §4.1).
-const MaxUserIDBytes = 64
+const MaxUserIDBytes = directory.MaxUserIDBytes
 
 // ErrEmptyPathSegment is returned by SplitDepartments for `A//B`, `/A` or `A/`.
 var ErrEmptyPathSegment = errors.New(ReasonEmptyPathSegment)
@@ -48,27 +50,16 @@ func DuplicateReason(firstSheet string, firstRow int) string {
 	return fmt.Sprintf("duplicate 账号, first seen in %s row %d", firstSheet, firstRow)
 }
 
-// CheckUserID reports whether id is a valid WeCom userid (reference §4.1): 1–64 bytes of letters,
-// digits, `_ - @ .`, the first a letter or digit. The error text starts with ReasonInvalidUserID.
+// CheckUserID reports whether id is a valid WeCom userid (directory.CheckUserID). The error text
+// starts with ReasonMissingUserID or ReasonInvalidUserID.
 func CheckUserID(id string) error {
-	switch {
-	case id == "":
+	if id == "" {
 		return errors.New(ReasonMissingUserID)
-	case len(id) > MaxUserIDBytes:
-		return fmt.Errorf("%s: %d bytes, at most %d allowed", ReasonInvalidUserID, len(id), MaxUserIDBytes)
-	case !isASCIIAlnum(rune(id[0])):
-		return fmt.Errorf("%s: must start with a letter or digit", ReasonInvalidUserID)
 	}
-	for _, r := range id {
-		if !isASCIIAlnum(r) && r != '_' && r != '-' && r != '@' && r != '.' {
-			return fmt.Errorf("%s: character %q not allowed (only letters, digits, _ - @ .)", ReasonInvalidUserID, r)
-		}
+	if err := directory.CheckUserID(id); err != nil {
+		return fmt.Errorf("%s: %v", ReasonInvalidUserID, err)
 	}
 	return nil
-}
-
-func isASCIIAlnum(r rune) bool {
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 }
 
 // SplitDepartments splits a 部门 cell into department paths: paths are separated by full-width `；`

@@ -20,6 +20,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(UpstreamSync, workflow.RegisterOptions{Name: UpstreamWorkflowName})
+			r.RegisterWorkflowWithOptions(DownstreamSync, workflow.RegisterOptions{Name: DownstreamWorkflowName})
 			r.RegisterWorkflowWithOptions(CheckConnections, workflow.RegisterOptions{Name: CheckConnectionsWorkflowName})
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
 		})

@@ -85,13 +85,13 @@ type UpstreamInput struct {
 
 // Downstream update and delete modes (DownstreamInput.UpdateMode, DeleteMode).
 const (
-	UpdateNone      = "none"      // create and delete only
-	UpdateOverwrite = "overwrite" // write every mapped field of every matched user
-	UpdateChanged   = "changed"   // write only what differs (the default)
+	UpdateNone      = plan.UpdateNone      // create and delete only
+	UpdateOverwrite = plan.UpdateOverwrite // write every mapped field of every matched user
+	UpdateChanged   = plan.UpdateChanged   // write only what differs (the default)
 
-	DeleteNone    = "none" // the default: WeCom users absent from Authing are left alone
-	DeleteDisable = "disable"
-	DeleteDelete  = "delete"
+	DeleteNone    = plan.DeleteNone // the default: WeCom users absent from Authing are left alone
+	DeleteDisable = plan.DeleteDisable
+	DeleteDelete  = plan.DeleteDelete
 )
 
 // DownstreamInput starts a downstream run (Authing → WeCom through the WeCom API). Every field is

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecomsync/wecomsync/clients/apierr"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
@@ -118,7 +120,7 @@ func TestUnauthorizedRefreshesOnceThenFailsRun(t *testing.T) {
 				return
 			}
 			require.Error(t, err)
-			assert.True(t, IsRun(err), "%v", err)
+			assert.True(t, apierr.IsRun(err), "%v", err)
 			assert.Equal(t, 2, e.emu.Calls()["get-organization"])
 		})
 	}
@@ -138,7 +140,7 @@ func TestBadCredentials(t *testing.T) {
 			require.NoError(t, err)
 			_, err = c.Organizations.List(context.Background())
 			require.Error(t, err)
-			assert.True(t, IsRun(err), "%v", err)
+			assert.True(t, apierr.IsRun(err), "%v", err)
 			assert.Equal(t, 1, e.emu.Calls()["get-management-token"], "credential errors are not retried")
 			assert.NotContains(t, err.Error(), testSecret)
 		})

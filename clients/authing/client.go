@@ -4,7 +4,8 @@
 // Every call goes through one token-bucket limiter shared by the whole client, retries HTTP 429,
 // 5xx and transport errors with exponential backoff and jitter (context-aware), and refreshes the
 // token once when the server answers 401. Failures are *APIError or *TransportError values that
-// callers classify with IsRetryable, IsRecord, IsRun, IsNotFound and IsConflict.
+// callers classify with package apierr (Retryable, Record, Run, Gone for a missing object,
+// Exists for a unique clash).
 //
 // The package must not: log or return the pool secret or a token (they are redacted from every
 // error and log line); split batches for the caller (a batch over 50 items is refused with
@@ -25,6 +26,7 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+	"github.com/wecomsync/wecomsync/clients/apierr"
 	"go.uber.org/zap"
 	"golang.org/x/time/rate"
 )
@@ -261,7 +263,7 @@ func (c *Client) retry(ctx context.Context, op string, fn func() error) error {
 		if errors.As(err, &st) {
 			return st.err
 		}
-		if !IsRetryable(err) || attempt >= c.maxRetries {
+		if !apierr.IsRetryable(err) || attempt >= c.maxRetries {
 			return err
 		}
 		wait := c.backoff(attempt)

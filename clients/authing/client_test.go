@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecomsync/wecomsync/clients/apierr"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -127,7 +129,7 @@ func TestCheckConnection(t *testing.T) {
 	require.NoError(t, err)
 	err = bad.CheckConnection(context.Background())
 	require.Error(t, err)
-	assert.True(t, IsRun(err), "bad secret must stop the run: %v", err)
+	assert.True(t, apierr.IsRun(err), "bad secret must stop the run: %v", err)
 	assert.NotContains(t, err.Error(), testSecret)
 }
 
@@ -137,16 +139,16 @@ func TestRetries(t *testing.T) {
 		rule      faultRule
 		wantErr   bool
 		wantCalls int
-		class     ErrorClass
+		class     apierr.Class
 	}{
-		{"HTTP 502 retried", faultRule{Kind: "5xx", Code: 502, Count: 2}, false, 3, ""},
-		{"statusCode 503 retried", faultRule{Kind: "errcode", Code: 503, Count: 3}, false, 4, ""},
-		{"statusCode 500 retried", faultRule{Kind: "errcode", Code: 500, Count: 1}, false, 2, ""},
-		{"injected HTTP 429 retried", faultRule{Kind: "429", Count: 2}, false, 3, ""},
-		{"dropped connection retried", faultRule{Kind: "drop", Count: 2}, false, 3, ""},
-		{"retries exhausted", faultRule{Kind: "errcode", Code: 503, Count: 10}, true, 5, ClassRetryable},
-		{"400 not retried", faultRule{Kind: "errcode", Code: 400, Count: 1}, true, 1, ClassRecord},
-		{"403 not retried", faultRule{Kind: "errcode", Code: 403, Count: 1}, true, 1, ClassRun},
+		{"HTTP 502 retried", faultRule{Kind: "5xx", Code: 502, Count: 2}, false, 3, apierr.Unknown},
+		{"statusCode 503 retried", faultRule{Kind: "errcode", Code: 503, Count: 3}, false, 4, apierr.Unknown},
+		{"statusCode 500 retried", faultRule{Kind: "errcode", Code: 500, Count: 1}, false, 2, apierr.Unknown},
+		{"injected HTTP 429 retried", faultRule{Kind: "429", Count: 2}, false, 3, apierr.Unknown},
+		{"dropped connection retried", faultRule{Kind: "drop", Count: 2}, false, 3, apierr.Unknown},
+		{"retries exhausted", faultRule{Kind: "errcode", Code: 503, Count: 10}, true, 5, apierr.Retryable},
+		{"400 not retried", faultRule{Kind: "errcode", Code: 400, Count: 1}, true, 1, apierr.Record},
+		{"403 not retried", faultRule{Kind: "errcode", Code: 403, Count: 1}, true, 1, apierr.Run},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,7 +163,7 @@ func TestRetries(t *testing.T) {
 				return
 			}
 			require.Error(t, err)
-			assert.Equal(t, tt.class, Class(err), "%v", err)
+			assert.Equal(t, tt.class, apierr.Of(err), "%v", err)
 		})
 	}
 }
@@ -192,7 +194,7 @@ func TestThrottledErrorIsRetryable(t *testing.T) {
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, http.StatusTooManyRequests, ae.HTTPStatus)
 	assert.Equal(t, 429, ae.StatusCode)
-	assert.True(t, IsRetryable(err))
+	assert.True(t, apierr.IsRetryable(err))
 }
 
 func TestContextCancelStopsRetries(t *testing.T) {
@@ -203,7 +205,7 @@ func TestContextCancelStopsRetries(t *testing.T) {
 	_, err := e.c.Organizations.List(ctx)
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
-	assert.False(t, IsRetryable(err))
+	assert.False(t, apierr.IsRetryable(err))
 	assert.Less(t, e.emu.Calls()["list-organizations"], 50)
 }
 
@@ -218,7 +220,7 @@ func TestTransportErrorRedacted(t *testing.T) {
 	require.Error(t, err)
 	var te *TransportError
 	require.ErrorAs(t, err, &te)
-	assert.True(t, IsRetryable(err))
+	assert.True(t, apierr.IsRetryable(err))
 	assert.Equal(t, tokenVerb, te.Op)
 	assert.NotContains(t, err.Error(), testSecret)
 }
@@ -231,6 +233,6 @@ func TestWrongBaseURLIsRunLevel(t *testing.T) {
 	var ae *APIError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, http.StatusNotFound, ae.HTTPStatus)
-	assert.True(t, IsRun(err), "%v", err)
-	assert.False(t, IsNotFound(err))
+	assert.True(t, apierr.IsRun(err), "%v", err)
+	assert.False(t, apierr.IsGone(err))
 }

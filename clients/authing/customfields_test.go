@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/wecomsync/wecomsync/clients/apierr"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -64,5 +66,5 @@ func TestCustomFields(t *testing.T) {
 		})
 	}
 	_, err = e.c.CustomFields.Get(ctx, "GROUP")
-	assert.True(t, IsRecord(err))
+	assert.True(t, apierr.IsRecord(err))
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/wecomsync/wecomsync/clients/apierr"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -74,7 +76,7 @@ func TestDepartmentsReadAndCreate(t *testing.T) {
 		})
 	}
 	_, err = e.c.Departments.Get(ctx, "xinghe", "nope", "", false)
-	assert.True(t, IsNotFound(err))
+	assert.True(t, apierr.IsGone(err))
 }
 
 func TestDepartmentsUpdateAndDelete(t *testing.T) {
@@ -94,7 +96,7 @@ func TestDepartmentsUpdateAndDelete(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "root-id", d.ParentDepartmentID)
 	_, err = e.c.Departments.Update(ctx, &UpdateDepartmentRequest{OrganizationCode: "xinghe", DepartmentID: "d-rd", ParentDepartmentID: ptr("d-rd")})
-	assert.True(t, IsRecord(err), "cycle: %v", err)
+	assert.True(t, apierr.IsRecord(err), "cycle: %v", err)
 	_, err = e.c.Departments.Update(ctx, &UpdateDepartmentRequest{OrganizationCode: "xinghe", DepartmentID: "d-be", ParentDepartmentID: ptr("d-rd")})
 	require.NoError(t, err)
 	_, err = e.c.Departments.Update(ctx, &UpdateDepartmentRequest{OrganizationCode: "xinghe", DepartmentID: "d-rd", ParentDepartmentID: ptr("d-be")})
@@ -117,7 +119,7 @@ func TestDepartmentsUpdateAndDelete(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, all)
 	err = e.c.Departments.Delete(ctx, "xinghe", "d-rd")
-	assert.True(t, IsNotFound(err))
+	assert.True(t, apierr.IsGone(err))
 }
 
 func TestListMembers(t *testing.T) {
@@ -197,7 +199,7 @@ func TestDepartmentMembers(t *testing.T) {
 			require.ErrorAs(t, err, &ae)
 			assert.Equal(t, 404, ae.StatusCode)
 			assert.Contains(t, ae.Message, tt.msg)
-			assert.True(t, IsNotFound(err))
+			assert.True(t, apierr.IsGone(err))
 		})
 	}
 	deps, err = e.c.Users.Departments(ctx, b)

@@ -1,24 +1,11 @@
 package authing
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
-)
 
-// ErrorClass says how a caller should react to an error.
-type ErrorClass string
-
-const (
-	// ClassRetryable errors are transient: back off and try again (HTTP 429, 5xx, transport).
-	ClassRetryable ErrorClass = "retryable"
-	// ClassRecord errors belong to one object: record the failure on it and go on.
-	ClassRecord ErrorClass = "record"
-	// ClassRun errors make every further call fail too (credentials, plan, missing pool): stop the run.
-	ClassRun ErrorClass = "run"
-	// ClassUnknown is anything else (including context cancellation).
-	ClassUnknown ErrorClass = "unknown"
+	"github.com/wecomsync/wecomsync/clients/apierr"
 )
 
 // apiCodePoolNotFound is Authing's apiCode for 用户池不存在.
@@ -64,25 +51,30 @@ func (e *APIError) Error() string {
 
 // Class classifies the error (reference §7.1). A 401 that reaches the caller already survived one
 // token refresh, so it is run-level. A real HTTP 404 (unknown verb, wrong base URL) is run-level
-// too: Authing answers a missing object with HTTP 200 and statusCode 404.
-func (e *APIError) Class() ErrorClass {
+// too: Authing answers a missing object with HTTP 200 and statusCode 404, which is Gone; a unique
+// clash (409) is Exists.
+func (e *APIError) Class() apierr.Class {
 	if e.APICode == apiCodePoolNotFound || e.HTTPStatus == 404 {
-		return ClassRun
+		return apierr.Run
 	}
 	if e.HTTPStatus == 429 {
-		return ClassRetryable
+		return apierr.Retryable
 	}
 	switch c := e.StatusCode; {
 	case c == 429 || c == 500 || c == 502 || c == 503 || c == 504:
-		return ClassRetryable
+		return apierr.Retryable
 	case c == 401 || c == 402 || c == 403 || c == 501:
-		return ClassRun
-	case c == 400 || c == 404 || c == 409 || c == 413 || c == 422 || c == 499 || (c >= 601 && c <= 603):
-		return ClassRecord
+		return apierr.Run
+	case c == 404:
+		return apierr.Gone
+	case c == 409:
+		return apierr.Exists
+	case c == 400 || c == 413 || c == 422 || c == 499 || (c >= 601 && c <= 603):
+		return apierr.Record
 	case e.HTTPStatus >= 500:
-		return ClassRetryable
+		return apierr.Retryable
 	}
-	return ClassUnknown
+	return apierr.Unknown
 }
 
 // TransportError is a request that got no usable answer (connection refused or dropped, timeout,
@@ -100,39 +92,5 @@ func (e *TransportError) Error() string { return "authing " + e.Op + ": " + e.ms
 // Unwrap returns the underlying error.
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// Class classifies err: an *APIError by its code, a *TransportError as retryable, anything else
-// (context cancellation, ErrBatchSize, …) as unknown.
-func Class(err error) ErrorClass {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return ClassUnknown
-	}
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.Class()
-	}
-	var te *TransportError
-	if errors.As(err, &te) {
-		return ClassRetryable
-	}
-	return ClassUnknown
-}
-
-// IsRetryable reports a transient error: HTTP 429, statusCode 429/500/502/503/504, transport errors.
-func IsRetryable(err error) bool { return Class(err) == ClassRetryable }
-
-// IsRecord reports an error that fails one object (400/404/409/413/422/499/601–603).
-func IsRecord(err error) bool { return Class(err) == ClassRecord }
-
-// IsRun reports an error that fails the run (401 after a refresh, 402, 403, 501, pool not found).
-func IsRun(err error) bool { return Class(err) == ClassRun }
-
-// IsNotFound reports statusCode 404 (e.g. 用户不存在), not a real HTTP 404.
-func IsNotFound(err error) bool { return hasStatus(err, 404) }
-
-// IsConflict reports statusCode 409: a unique attribute clashes with an existing object.
-func IsConflict(err error) bool { return hasStatus(err, 409) }
-
-func hasStatus(err error, code int) bool {
-	var ae *APIError
-	return errors.As(err, &ae) && ae.StatusCode == code && ae.Class() == ClassRecord
-}
+// Class is always Retryable: the request may succeed when sent again.
+func (e *TransportError) Class() apierr.Class { return apierr.Retryable }

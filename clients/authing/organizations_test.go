@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wecomsync/wecomsync/clients/apierr"
 	authingemu "github.com/wecomsync/wecomsync/emulators/authing"
 )
 
@@ -29,11 +30,11 @@ func TestOrganizations(t *testing.T) {
 	assert.Equal(t, org.DepartmentID, got.DepartmentID)
 
 	_, err = e.c.Organizations.Create(ctx, &CreateOrganizationRequest{OrganizationCode: "xinghe", OrganizationName: "again"})
-	assert.True(t, IsConflict(err), "%v", err)
+	assert.True(t, apierr.IsExists(err), "%v", err)
 	_, err = e.c.Organizations.Create(ctx, &CreateOrganizationRequest{OrganizationCode: "bad code!", OrganizationName: "x"})
-	assert.True(t, IsRecord(err), "%v", err)
+	assert.True(t, apierr.IsRecord(err), "%v", err)
 	_, err = e.c.Organizations.Get(ctx, "nope")
-	assert.True(t, IsNotFound(err), "%v", err)
+	assert.True(t, apierr.IsGone(err), "%v", err)
 	assert.Contains(t, err.Error(), "organization not found for code: nope")
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wecomsync/wecomsync/clients/apierr"
 	authingemu "github.com/wecomsync/wecomsync/emulators/authing"
 )
 
@@ -77,8 +78,8 @@ func TestUsersCreateGetUpdate(t *testing.T) {
 	assert.Equal(t, map[string]any{"wechatwork_user_id": "ZhangSan", "wechatwork_department_ids": "3,2"}, up.CustomData)
 
 	_, err = e.c.Users.Get(ctx, "nobody", "external_id", false, false)
-	assert.True(t, IsNotFound(err), "%v", err)
-	assert.True(t, IsRecord(err))
+	assert.True(t, apierr.IsGone(err), "%v", err)
+	assert.True(t, apierr.IsPerObject(err))
 }
 
 func TestUpdateUserInputMarshalsFlat(t *testing.T) {
@@ -123,8 +124,8 @@ func TestUsersCreateValidation(t *testing.T) {
 			assert.Equal(t, 200, ae.HTTPStatus)
 			assert.Contains(t, ae.Message, tt.msg)
 			assert.NotEmpty(t, ae.RequestID)
-			assert.True(t, IsRecord(err))
-			assert.Equal(t, tt.status == 409, IsConflict(err))
+			assert.True(t, apierr.IsPerObject(err))
+			assert.Equal(t, tt.status == 409, apierr.IsExists(err))
 		})
 	}
 	assert.Len(t, e.emu.Snapshot().Users, 1)
@@ -216,14 +217,14 @@ func TestUpdateBatch(t *testing.T) {
 		{UserID: users[0].UserID, Fields: map[string]any{"name": "A2"}},
 		{UserID: "no-such-user", Fields: map[string]any{"name": "X"}},
 	})
-	require.True(t, IsNotFound(err), "%v", err)
+	require.True(t, apierr.IsGone(err), "%v", err)
 	assert.Contains(t, err.Error(), "list[1]")
 	got, err := e.c.Users.Get(ctx, users[0].UserID, "", false, false)
 	require.NoError(t, err)
 	assert.Equal(t, "A", got.Name, "all or nothing")
 
 	_, err = e.c.Users.UpdateBatch(ctx, []UpdateUserInput{{UserID: users[1].UserID, Fields: map[string]any{"username": "a"}}})
-	assert.True(t, IsConflict(err), "%v", err)
+	assert.True(t, apierr.IsExists(err), "%v", err)
 
 	out, err := e.c.Users.UpdateBatch(ctx, []UpdateUserInput{
 		{UserID: users[0].UserID, Fields: map[string]any{"name": "A2", "status": "Suspended"}},
@@ -246,7 +247,7 @@ func TestDeleteBatch(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, e.c.Users.DeleteBatch(ctx, []string{"A", "C", "missing"}, "external_id"))
 	_, err = e.c.Users.Get(ctx, "A", "external_id", false, false)
-	assert.True(t, IsNotFound(err))
+	assert.True(t, apierr.IsGone(err))
 	page, err := e.c.Users.List(ctx, &ListUsersRequest{})
 	require.NoError(t, err)
 	require.Equal(t, 1, page.TotalCount)
@@ -277,7 +278,7 @@ func TestSetDepartments(t *testing.T) {
 	assert.Equal(t, []string{u.UserID}, rd.LeaderUserIDs)
 
 	err = e.c.Users.SetDepartments(ctx, u.UserID, []UserDepartment{{DepartmentID: "d-rd"}, {DepartmentID: "2"}}, "")
-	require.True(t, IsNotFound(err), "open ids are not accepted: %v", err)
+	require.True(t, apierr.IsGone(err), "open ids are not accepted: %v", err)
 	assert.Contains(t, err.Error(), "存在不合法的 departmentId: 2")
 	got, err = e.c.Users.Get(ctx, u.UserID, "", false, true)
 	require.NoError(t, err)
@@ -320,7 +321,7 @@ func TestListUsers(t *testing.T) {
 	}
 
 	_, err = e.c.Users.List(ctx, &ListUsersRequest{Options: ListUsersOptions{Pagination: Pagination{Page: 1, Limit: 51}}})
-	require.True(t, IsRecord(err))
+	require.True(t, apierr.IsRecord(err))
 	assert.Contains(t, err.Error(), "limit must less than 50")
 }
 
@@ -393,7 +394,7 @@ func TestForEachPageStopsOnError(t *testing.T) {
 
 	e.emu.FailNext("list-users", 400, 1)
 	_, err = e.c.Users.ForEachPage(context.Background(), nil, 2, func([]User) error { return nil })
-	assert.True(t, IsRecord(err), "%v", err)
+	assert.True(t, apierr.IsRecord(err), "%v", err)
 }
 
 // manyDepartmentsSeed is companySeed with n more top-level departments and user "multi" (id u-multi)
@@ -439,10 +440,10 @@ func TestUserDepartmentsReadsEveryPage(t *testing.T) {
 
 	// userIdType is user_id: a username is not found.
 	_, err = e.c.Users.Departments(ctx, "multi")
-	assert.True(t, IsNotFound(err), "%v", err)
+	assert.True(t, apierr.IsGone(err), "%v", err)
 	e.emu.FailNext("get-user-departments", 400, 1)
 	_, err = e.c.Users.Departments(ctx, "u-multi")
-	assert.True(t, IsRecord(err), "%v", err)
+	assert.True(t, apierr.IsRecord(err), "%v", err)
 }
 
 // bareListHandler serves the emulator but answers get-user-departments with data as a bare array

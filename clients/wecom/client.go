@@ -5,7 +5,7 @@
 // 40014/42001 (one gettoken for any number of concurrent callers), keeps to the per-API rate
 // budget itself, retries transient failures (-1, 45033, HTTP 5xx, lost connections) with backoff,
 // and turns every failure into an *APIError or *TransportError that callers classify with
-// IsRetryable, IsRecord, IsRun, IsAlreadyExists, IsGone and RetryAfter.
+// package apierr (Retryable, Record, Run, Order, Gone, Exists, RetryAfter), like the Authing client.
 //
 // It must not log or return the corp secret or an access token (every URL in an error is redacted
 // in one place), must not hold global state, and must not decide sync policy: "already exists"
@@ -24,6 +24,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wecomsync/wecomsync/clients/apierr"
 
 	"github.com/go-resty/resty/v2"
 	"go.uber.org/zap"
@@ -258,7 +260,7 @@ func (c *Client) call(ctx context.Context, method, path string, q url.Values, bo
 			return true, err // gettoken was already retried
 		}
 		err = c.do(ctx, method, path, withToken(q, tok), body, out)
-		if classOf(err) != Refresh || refreshed {
+		if !needsToken(err) || refreshed {
 			return false, err
 		}
 		refreshed = true
@@ -310,10 +312,12 @@ func (c *Client) withRetry(ctx context.Context, path string, try func() (stop bo
 
 // retryDelay decides whether the client retries err itself, and after how long.
 func (c *Client) retryDelay(err error, attempt int) (time.Duration, bool) {
-	if attempt >= c.maxRetries || !IsRetryable(err) {
+	// A token WeCom refused again right after a refresh is left to the caller's next attempt
+	// (which refreshes again), not retried here with the same token.
+	if attempt >= c.maxRetries || !apierr.IsRetryable(err) || needsToken(err) {
 		return 0, false
 	}
-	if after := RetryAfter(err); after > 0 {
+	if after := apierr.RetryAfter(err); after > 0 {
 		return after, after <= c.maxRateWait
 	}
 	d := backoffBase << min(attempt, 10)

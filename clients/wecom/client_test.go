@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecomsync/wecomsync/clients/apierr"
+
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
@@ -212,7 +214,7 @@ func TestCheckConnection(t *testing.T) {
 				return
 			}
 			var ae *APIError
-			if !IsRun(err) || !errors.As(err, &ae) || ae.ErrCode != tt.code || ae.Op != "gettoken" {
+			if !apierr.IsRun(err) || !errors.As(err, &ae) || ae.ErrCode != tt.code || ae.Op != "gettoken" {
 				t.Fatalf("err = %v, want run-level errcode %d on gettoken", err, tt.code)
 			}
 			assertNoSecret(t, err.Error(), "wrong-"+testSecret)
@@ -220,7 +222,7 @@ func TestCheckConnection(t *testing.T) {
 	}
 	// A wrong base URL is a run-level problem too.
 	c := newTestClient(t, e.clock, e.srv.URL+"/elsewhere/", WithCredentials(testCorp, testSecret))
-	if err := c.CheckConnection(context.Background()); !IsRun(err) {
+	if err := c.CheckConnection(context.Background()); !apierr.IsRun(err) {
 		t.Fatalf("wrong base URL: %v", err)
 	}
 }
@@ -264,7 +266,7 @@ func TestRetriesRunOut(t *testing.T) {
 	e := setup(t, envConfig{client: []Option{WithRetry(2)}})
 	e.emu.FailNext("department/simplelist", -1, 10)
 	_, err := e.client.Departments.SimpleList(context.Background(), 0)
-	if !IsRetryable(err) {
+	if !apierr.IsRetryable(err) {
 		t.Fatalf("err = %v, want retryable", err)
 	}
 	if got := e.emu.Calls()["department/simplelist"]; got != 3 {
@@ -280,14 +282,14 @@ func TestRetriesRunOut(t *testing.T) {
 	none.inject(t, fault{Path: "user/list_id", Kind: "drop", Count: 1})
 	_, err = none.client.Users.ListID(context.Background(), &ListIDRequest{Limit: 10})
 	var te *TransportError
-	if !errors.As(err, &te) || !IsRetryable(err) {
+	if !errors.As(err, &te) || !apierr.IsRetryable(err) {
 		t.Fatalf("dropped connection without retries: %v", err)
 	}
 	assertNoSecret(t, err.Error())
 }
 
 func TestRateLimitAnswer45009(t *testing.T) {
-	t.Run("returned retryable with RetryAfter, then recovers", func(t *testing.T) {
+	t.Run("returned retryable with apierr.RetryAfter, then recovers", func(t *testing.T) {
 		e := setup(t, envConfig{emu: []wecomemu.Option{wecomemu.WithRateLimits(2, 0)}})
 		ctx := context.Background()
 		for range 2 {
@@ -296,9 +298,9 @@ func TestRateLimitAnswer45009(t *testing.T) {
 			}
 		}
 		_, err := e.client.Departments.SimpleList(ctx, 0)
-		after := RetryAfter(err)
-		if !IsRetryable(err) || after <= 0 || after > time.Minute {
-			t.Fatalf("err = %v, RetryAfter %v; want retryable 45009 with a wait ≤ 1 min", err, after)
+		after := apierr.RetryAfter(err)
+		if !apierr.IsRetryable(err) || after <= 0 || after > time.Minute {
+			t.Fatalf("err = %v, apierr.RetryAfter %v; want retryable 45009 with a wait ≤ 1 min", err, after)
 		}
 		if got := e.emu.Calls()["department/simplelist"]; got != 3 {
 			t.Fatalf("calls = %d: a 45009 must not be retried without WithRateLimitWait", got)
@@ -332,7 +334,7 @@ func TestRateLimitAnswer45009(t *testing.T) {
 		if _, err := e.client.Departments.SimpleList(ctx, 0); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.client.Departments.SimpleList(ctx, 0); RetryAfter(err) == 0 {
+		if _, err := e.client.Departments.SimpleList(ctx, 0); apierr.RetryAfter(err) == 0 {
 			t.Fatalf("err = %v, want 45009", err)
 		}
 	})
@@ -384,7 +386,7 @@ func TestLogsAndErrorsHoldNoSecrets(t *testing.T) {
 	e.srv.Close()
 	c := newTestClient(t, e.clock, e.base, WithCredentials(testCorp, testSecret), WithRetry(0))
 	err = c.CheckConnection(ctx)
-	if !IsRetryable(err) {
+	if !apierr.IsRetryable(err) {
 		t.Fatalf("closed server: %v", err)
 	}
 	if !strings.Contains(err.Error(), "corpsecret=REDACTED") {

@@ -66,7 +66,7 @@ func (s *DepartmentsService) Update(ctx context.Context, u *DepartmentUpdate) er
 }
 
 // Delete deletes an empty department (GET department/delete). A department that is already gone
-// answers an error for which IsGone is true.
+// answers an error of class apierr.Gone.
 func (s *DepartmentsService) Delete(ctx context.Context, id int) error {
 	return s.client.get(ctx, "department/delete", url.Values{"id": {strconv.Itoa(id)}}, nil)
 }

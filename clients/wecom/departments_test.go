@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/wecomsync/wecomsync/clients/apierr"
+
 	wecomemu "github.com/wecomsync/wecomsync/emulators/wecom"
 )
 
@@ -60,7 +62,7 @@ func TestDepartmentsCRUD(t *testing.T) {
 	if err := ds.Delete(ctx, id2); err != nil {
 		t.Fatal(err)
 	}
-	if err := ds.Delete(ctx, id2); !IsGone(err) {
+	if err := ds.Delete(ctx, id2); !apierr.IsGone(err) {
 		t.Fatalf("second delete: %v, want gone", err)
 	}
 	snap := e.emu.Snapshot()
@@ -79,11 +81,11 @@ func TestDepartmentErrors(t *testing.T) {
 		is   func(error) bool
 		code int
 	}{
-		{"sibling name exists", func() error { _, err := ds.Create(ctx, &Department{Name: "研发中心", ParentID: 1}); return err }, IsAlreadyExists, 60008},
-		{"id exists", func() error { _, err := ds.Create(ctx, &Department{ID: 3, Name: "新", ParentID: 1}); return err }, IsAlreadyExists, 60008},
-		{"parent missing", func() error { _, err := ds.Create(ctx, &Department{Name: "新", ParentID: 77}); return err }, IsOrder, 60004},
-		{"bad name", func() error { _, err := ds.Create(ctx, &Department{Name: "a?b", ParentID: 1}); return err }, IsRecord, 60009},
-		{"delete with members", func() error { return ds.Delete(ctx, 3) }, IsOrder, 60005},
+		{"sibling name exists", func() error { _, err := ds.Create(ctx, &Department{Name: "研发中心", ParentID: 1}); return err }, apierr.IsExists, 60008},
+		{"id exists", func() error { _, err := ds.Create(ctx, &Department{ID: 3, Name: "新", ParentID: 1}); return err }, apierr.IsExists, 60008},
+		{"parent missing", func() error { _, err := ds.Create(ctx, &Department{Name: "新", ParentID: 77}); return err }, apierr.IsOrder, 60004},
+		{"bad name", func() error { _, err := ds.Create(ctx, &Department{Name: "a?b", ParentID: 1}); return err }, apierr.IsRecord, 60009},
+		{"delete with members", func() error { return ds.Delete(ctx, 3) }, apierr.IsOrder, 60005},
 		{"delete with children", func() error {
 			if _, err := ds.Create(ctx, &Department{ID: 20, Name: "空", ParentID: 1}); err != nil {
 				return err
@@ -92,10 +94,10 @@ func TestDepartmentErrors(t *testing.T) {
 				return err
 			}
 			return ds.Delete(ctx, 20)
-		}, IsOrder, 60006},
-		{"delete root", func() error { return ds.Delete(ctx, 1) }, IsRecord, 60007},
-		{"update unknown", func() error { return ds.Update(ctx, &DepartmentUpdate{ID: 77, Name: Ptr("x")}) }, IsRecord, 60003},
-		{"get unknown", func() error { _, err := ds.Get(ctx, 77); return err }, IsRecord, 60003},
+		}, apierr.IsOrder, 60006},
+		{"delete root", func() error { return ds.Delete(ctx, 1) }, apierr.IsRecord, 60007},
+		{"update unknown", func() error { return ds.Update(ctx, &DepartmentUpdate{ID: 77, Name: Ptr("x")}) }, apierr.IsRecord, 60003},
+		{"get unknown", func() error { _, err := ds.Get(ctx, 77); return err }, apierr.IsRecord, 60003},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,10 +112,10 @@ func TestDepartmentErrors(t *testing.T) {
 func TestDepartmentReadsFromNewIP(t *testing.T) {
 	e := setup(t, envConfig{emu: []wecomemu.Option{wecomemu.WithNewIP(true)}})
 	ctx := context.Background()
-	if _, err := e.client.Departments.List(ctx, 0); !IsRun(err) || errCode(err) != 48009 {
+	if _, err := e.client.Departments.List(ctx, 0); !apierr.IsRun(err) || errCode(err) != 48009 {
 		t.Fatalf("List from a new IP: %v", err)
 	}
-	if _, err := e.client.Departments.Get(ctx, 2); !IsRun(err) {
+	if _, err := e.client.Departments.Get(ctx, 2); !apierr.IsRun(err) {
 		t.Fatalf("Get from a new IP: %v", err)
 	}
 	if refs, err := e.client.Departments.SimpleList(ctx, 0); err != nil || len(refs) != 7 {
@@ -128,7 +130,7 @@ func TestAppSecretCannotWrite(t *testing.T) {
 	e := setup(t, envConfig{})
 	c := newTestClient(t, e.clock, e.base, WithCredentials(testCorp, testApp))
 	_, err := c.Departments.Create(context.Background(), &Department{Name: "x", ParentID: 1})
-	if !IsRun(err) || errCode(err) != 48002 {
+	if !apierr.IsRun(err) || errCode(err) != 48002 {
 		t.Fatalf("write with an app secret: %v", err)
 	}
 }

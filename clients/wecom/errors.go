@@ -1,61 +1,15 @@
 package wecom
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/wecomsync/wecomsync/clients/apierr"
 )
-
-// Class says how a sync should react to an error (reference §6).
-type Class int
-
-const (
-	// Retryable errors are transient: back off and try again (-1, 45009, 45033, HTTP 5xx/429,
-	// transport errors).
-	Retryable Class = iota + 1
-	// Refresh errors need a new access token and one more try (40014, 42001); the client does
-	// this itself, so a caller sees one only when the retry failed the same way.
-	Refresh
-	// Record errors fail one record; the run goes on (bad field, conflict, 60xxx).
-	Record
-	// Run errors are configuration or permission problems: stop the run (40001, 40013, 48002, 48009…).
-	Run
-	// Order errors need other work first: a parent department (60004), or members or children
-	// moved away before a delete (60005, 60006).
-	Order
-	// Gone means the object is not there: 60111, or 60003 on department/delete. A delete treats it
-	// as success.
-	Gone
-	// Exists means the object is already there (60102 userid, 60008 department): look it up, then
-	// update.
-	Exists
-)
-
-// String returns the class name.
-func (c Class) String() string {
-	switch c {
-	case Retryable:
-		return "retryable"
-	case Refresh:
-		return "refresh"
-	case Record:
-		return "record"
-	case Run:
-		return "run"
-	case Order:
-		return "order"
-	case Gone:
-		return "gone"
-	case Exists:
-		return "exists"
-	default:
-		return fmt.Sprintf("Class(%d)", int(c))
-	}
-}
 
 // APIError is a call that WeCom answered with an errcode ≠ 0, or with an HTTP status other than 200.
 type APIError struct {
@@ -79,44 +33,56 @@ func (e *APIError) Error() string {
 	return redact(fmt.Sprintf("wecom %s: errcode %d: %s", e.Op, e.ErrCode, e.ErrMsg))
 }
 
-// Class says how to react to the error.
-func (e *APIError) Class() Class {
+// Class says how a sync reacts to the error (reference §6). 40014/42001 (a token WeCom no
+// longer takes) reach a caller only when the client's refresh and retry failed too: retryable.
+func (e *APIError) Class() apierr.Class {
 	if e.ErrCode == 0 {
 		switch {
 		case e.HTTPStatus >= 500, e.HTTPStatus == http.StatusTooManyRequests:
-			return Retryable
+			return apierr.Retryable
 		case e.HTTPStatus != http.StatusOK:
-			return Run // a wrong base URL or a proxy in the way
+			return apierr.Run // a wrong base URL or a proxy in the way
 		}
 	}
 	switch e.ErrCode {
-	case -1, 45009, 45033, 302008:
-		return Retryable
-	case 40014, 42001, 40082, 42009:
-		return Refresh
+	case -1, 45009, 45033, 302008, 40014, 42001, 40082, 42009:
+		return apierr.Retryable
 	case 40001, 40013, 41001, 45024, 45026, 48001, 48002, 48004, 48009, 40084, 40088, 40092,
 		60020, 60031, 301002, 301042, 302003, 302004, 302005, 302006, 302007:
-		return Run
+		return apierr.Run
 	case 60004, 60005, 60006:
-		return Order
+		return apierr.Order
 	case 60111:
-		return Gone
+		return apierr.Gone
 	case 40003, 301021:
 		// An unknown userid on user/delete is answered with these too (reference §6).
 		if e.Op == "user/delete" {
-			return Gone
+			return apierr.Gone
 		}
-		return Record
+		return apierr.Record
 	case 60003:
 		if e.Op == "department/delete" {
-			return Gone
+			return apierr.Gone
 		}
-		return Record
+		return apierr.Record
 	case 60102, 60008:
-		return Exists
+		return apierr.Exists
 	default:
-		return Record
+		return apierr.Record
 	}
+}
+
+// RetryAfter is how long WeCom blocks the API after a 45009 (the rest of its window), else 0.
+func (e *APIError) RetryAfter() time.Duration { return e.retryAfter }
+
+// needsToken reports an answer that asks for a new access token (40014 invalid, 42001 expired, and
+// the third-party suite equivalents).
+func needsToken(err error) bool {
+	switch errCode(err) {
+	case 40014, 42001, 40082, 42009:
+		return true
+	}
+	return false
 }
 
 // TransportError is a call that got no answer: connection refused or reset, timeout, dropped
@@ -145,47 +111,8 @@ func newTransportError(op string, err error) *TransportError {
 	return &TransportError{Op: op, Err: err}
 }
 
-// classOf returns the class of err: an *APIError's class, Retryable for a *TransportError, 0 otherwise.
-func classOf(err error) Class {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.Class()
-	}
-	var te *TransportError
-	if errors.As(err, &te) {
-		return Retryable
-	}
-	return 0
-}
-
-// IsRetryable reports whether err is transient (back off, then retry). Cancellation is not.
-func IsRetryable(err error) bool {
-	return classOf(err) == Retryable && !errors.Is(err, context.Canceled)
-}
-
-// IsRecord reports whether err fails only the record it was about.
-func IsRecord(err error) bool { return classOf(err) == Record }
-
-// IsRun reports whether err is a configuration or permission problem that should stop the run.
-func IsRun(err error) bool { return classOf(err) == Run }
-
-// IsOrder reports whether err asks for other work first (parent missing, members or children left).
-func IsOrder(err error) bool { return classOf(err) == Order }
-
-// IsAlreadyExists reports whether the object to create is already there (60102, 60008).
-func IsAlreadyExists(err error) bool { return classOf(err) == Exists }
-
-// IsGone reports whether the object is not there (60111; 60003 on department/delete).
-func IsGone(err error) bool { return classOf(err) == Gone }
-
-// RetryAfter returns how long to wait before calling again after a 45009 (rate limit) error, or 0.
-func RetryAfter(err error) time.Duration {
-	var ae *APIError
-	if errors.As(err, &ae) && ae.ErrCode == 45009 {
-		return ae.retryAfter
-	}
-	return 0
-}
+// Class is always Retryable: the request may succeed when sent again.
+func (e *TransportError) Class() apierr.Class { return apierr.Retryable }
 
 // secretParams are the query parameters whose values never leave the client.
 func secretParams() []string { return []string{"access_token=", "corpsecret="} }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wecomsync/wecomsync/clients/apierr"
 )
 
 func TestAPIErrorClass(t *testing.T) {
@@ -15,38 +17,38 @@ func TestAPIErrorClass(t *testing.T) {
 		op     string
 		code   int
 		status int
-		want   Class
+		want   apierr.Class
 	}{
-		{"user/create", -1, 200, Retryable},
-		{"user/create", 45009, 200, Retryable},
-		{"user/create", 45033, 200, Retryable},
-		{"user/create", 0, 502, Retryable},
-		{"user/create", 0, 503, Retryable},
-		{"user/create", 0, 429, Retryable},
-		{"user/create", 0, 404, Run},
-		{"user/get", 40014, 200, Refresh},
-		{"user/get", 42001, 200, Refresh},
-		{"gettoken", 40001, 200, Run},
-		{"gettoken", 40013, 200, Run},
-		{"user/get", 41001, 200, Run},
-		{"user/create", 48002, 200, Run},
-		{"user/get", 48009, 200, Run},
-		{"department/create", 60004, 200, Order},
-		{"department/delete", 60005, 200, Order},
-		{"department/delete", 60006, 200, Order},
-		{"user/delete", 60111, 200, Gone},
-		{"department/delete", 60003, 200, Gone},
-		{"department/update", 60003, 200, Record},
-		{"user/create", 60003, 200, Record},
-		{"user/create", 60102, 200, Exists},
-		{"department/create", 60008, 200, Exists},
-		{"user/create", 60104, 200, Record},
-		{"user/create", 60106, 200, Record},
-		{"user/create", 40003, 200, Record},
-		{"user/create", 40058, 200, Record},
-		{"user/batchdelete", 40031, 200, Record},
-		{"user/create", 60129, 200, Record},
-		{"user/create", 99999, 200, Record},
+		{"user/create", -1, 200, apierr.Retryable},
+		{"user/create", 45009, 200, apierr.Retryable},
+		{"user/create", 45033, 200, apierr.Retryable},
+		{"user/create", 0, 502, apierr.Retryable},
+		{"user/create", 0, 503, apierr.Retryable},
+		{"user/create", 0, 429, apierr.Retryable},
+		{"user/create", 0, 404, apierr.Run},
+		{"user/get", 40014, 200, apierr.Retryable},
+		{"user/get", 42001, 200, apierr.Retryable},
+		{"gettoken", 40001, 200, apierr.Run},
+		{"gettoken", 40013, 200, apierr.Run},
+		{"user/get", 41001, 200, apierr.Run},
+		{"user/create", 48002, 200, apierr.Run},
+		{"user/get", 48009, 200, apierr.Run},
+		{"department/create", 60004, 200, apierr.Order},
+		{"department/delete", 60005, 200, apierr.Order},
+		{"department/delete", 60006, 200, apierr.Order},
+		{"user/delete", 60111, 200, apierr.Gone},
+		{"department/delete", 60003, 200, apierr.Gone},
+		{"department/update", 60003, 200, apierr.Record},
+		{"user/create", 60003, 200, apierr.Record},
+		{"user/create", 60102, 200, apierr.Exists},
+		{"department/create", 60008, 200, apierr.Exists},
+		{"user/create", 60104, 200, apierr.Record},
+		{"user/create", 60106, 200, apierr.Record},
+		{"user/create", 40003, 200, apierr.Record},
+		{"user/create", 40058, 200, apierr.Record},
+		{"user/batchdelete", 40031, 200, apierr.Record},
+		{"user/create", 60129, 200, apierr.Record},
+		{"user/create", 99999, 200, apierr.Record},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/%d/%d", tt.op, tt.code, tt.status), func(t *testing.T) {
@@ -65,15 +67,15 @@ func TestHelpersSeeThroughWrapping(t *testing.T) {
 		err  error
 		is   func(error) bool
 	}{
-		{"retryable", wrap(&APIError{Op: "x", ErrCode: -1, HTTPStatus: 200}), IsRetryable},
-		{"transport", wrap(&TransportError{Op: "x", Err: errors.New("reset")}), IsRetryable},
-		{"record", wrap(&APIError{Op: "x", ErrCode: 60104, HTTPStatus: 200}), IsRecord},
-		{"run", wrap(&APIError{Op: "x", ErrCode: 40001, HTTPStatus: 200}), IsRun},
-		{"order", wrap(&APIError{Op: "x", ErrCode: 60004, HTTPStatus: 200}), IsOrder},
-		{"exists", wrap(&APIError{Op: "x", ErrCode: 60102, HTTPStatus: 200}), IsAlreadyExists},
-		{"gone", wrap(&APIError{Op: "x", ErrCode: 60111, HTTPStatus: 200}), IsGone},
+		{"retryable", wrap(&APIError{Op: "x", ErrCode: -1, HTTPStatus: 200}), apierr.IsRetryable},
+		{"transport", wrap(&TransportError{Op: "x", Err: errors.New("reset")}), apierr.IsRetryable},
+		{"record", wrap(&APIError{Op: "x", ErrCode: 60104, HTTPStatus: 200}), apierr.IsRecord},
+		{"run", wrap(&APIError{Op: "x", ErrCode: 40001, HTTPStatus: 200}), apierr.IsRun},
+		{"order", wrap(&APIError{Op: "x", ErrCode: 60004, HTTPStatus: 200}), apierr.IsOrder},
+		{"exists", wrap(&APIError{Op: "x", ErrCode: 60102, HTTPStatus: 200}), apierr.IsExists},
+		{"gone", wrap(&APIError{Op: "x", ErrCode: 60111, HTTPStatus: 200}), apierr.IsGone},
 	}
-	all := []func(error) bool{IsRetryable, IsRecord, IsRun, IsOrder, IsAlreadyExists, IsGone}
+	all := []func(error) bool{apierr.IsRetryable, apierr.IsRecord, apierr.IsRun, apierr.IsOrder, apierr.IsExists, apierr.IsGone}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n := 0
@@ -94,21 +96,21 @@ func TestHelpersSeeThroughWrapping(t *testing.T) {
 			}
 		}
 	}
-	if IsRetryable(&TransportError{Op: "x", Err: context.Canceled}) {
+	if apierr.IsRetryable(&TransportError{Op: "x", Err: context.Canceled}) {
 		t.Fatal("a cancelled call is retryable")
 	}
 }
 
 func TestRetryAfter(t *testing.T) {
 	rl := &APIError{Op: "x", ErrCode: 45009, HTTPStatus: 200, retryAfter: 42 * time.Second}
-	if got := RetryAfter(fmt.Errorf("w: %w", rl)); got != 42*time.Second {
-		t.Fatalf("RetryAfter = %v", got)
+	if got := apierr.RetryAfter(fmt.Errorf("w: %w", rl)); got != 42*time.Second {
+		t.Fatalf("apierr.RetryAfter = %v", got)
 	}
-	if got := RetryAfter(&APIError{Op: "x", ErrCode: -1}); got != 0 {
-		t.Fatalf("RetryAfter of -1 = %v", got)
+	if got := apierr.RetryAfter(&APIError{Op: "x", ErrCode: -1}); got != 0 {
+		t.Fatalf("apierr.RetryAfter of -1 = %v", got)
 	}
-	if RetryAfter(nil) != 0 {
-		t.Fatal("RetryAfter(nil) != 0")
+	if apierr.RetryAfter(nil) != 0 {
+		t.Fatal("apierr.RetryAfter(nil) != 0")
 	}
 }
 
@@ -121,7 +123,7 @@ func TestErrorStrings(t *testing.T) {
 	if got := h.Error(); got != "wecom user/get: HTTP 502 Bad Gateway" {
 		t.Fatalf("Error = %q", got)
 	}
-	if Retryable.String() != "retryable" || Exists.String() != "exists" || Class(99).String() != "Class(99)" {
+	if apierr.Retryable.String() != "retryable" || apierr.Exists.String() != "exists" {
 		t.Fatal("Class.String")
 	}
 }

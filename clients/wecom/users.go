@@ -164,7 +164,7 @@ const MaxBatchDelete = 200
 const MaxListIDLimit = 10000
 
 // Create creates a member (POST user/create). userid, name, department and one of mobile or email
-// are required; an existing userid answers an error for which IsAlreadyExists is true.
+// are required; an existing userid answers an error of class apierr.Exists.
 func (s *UsersService) Create(ctx context.Context, u *User) error {
 	body := *u
 	body.Avatar, body.ThumbAvatar, body.QRCode, body.OpenUserID, body.Status = "", "", "", "", 0
@@ -172,7 +172,7 @@ func (s *UsersService) Create(ctx context.Context, u *User) error {
 }
 
 // Get returns one member (GET user/get). It answers 48009 for the contacts-sync secret from new
-// IPs; an unknown userid answers an error for which IsGone is true.
+// IPs; an unknown userid answers an error of class apierr.Gone.
 func (s *UsersService) Get(ctx context.Context, userid string) (*User, error) {
 	var out User
 	if err := s.client.get(ctx, "user/get", url.Values{"userid": {userid}}, &out); err != nil {
@@ -186,7 +186,7 @@ func (s *UsersService) Update(ctx context.Context, u *UserUpdate) error {
 	return s.client.post(ctx, "user/update", u, nil)
 }
 
-// Delete deletes a member (GET user/delete); an unknown userid answers an error for which IsGone
+// Delete deletes a member (GET user/delete); an unknown userid answers an error of class apierr.Gone
 // is true.
 func (s *UsersService) Delete(ctx context.Context, userid string) error {
 	return s.client.get(ctx, "user/delete", url.Values{"userid": {userid}}, nil)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/wecomsync/wecomsync/clients/apierr"
+
 	wecomemu "github.com/wecomsync/wecomsync/emulators/wecom"
 )
 
@@ -60,10 +62,10 @@ func TestUsersCreateGetUpdateDelete(t *testing.T) {
 	if err := us.Delete(ctx, "newbie"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := us.Get(ctx, "newbie"); !IsGone(err) {
+	if _, err := us.Get(ctx, "newbie"); !apierr.IsGone(err) {
 		t.Fatalf("Get deleted: %v", err)
 	}
-	if err := us.Delete(ctx, "newbie"); !IsGone(err) {
+	if err := us.Delete(ctx, "newbie"); !apierr.IsGone(err) {
 		t.Fatalf("Delete deleted: %v", err)
 	}
 }
@@ -101,13 +103,13 @@ func TestUserErrorsAreClassified(t *testing.T) {
 		is   func(error) bool
 		code int
 	}{
-		{"userid taken (other case)", User{UserID: "ZhangWei", Name: "x", Department: []int{1}, Mobile: "13000000000"}, IsAlreadyExists, 60102},
-		{"mobile of another member", User{UserID: "x1", Name: "x", Department: []int{1}, Mobile: "+86 13800000001"}, IsRecord, 60104},
-		{"email of another member", User{UserID: "x2", Name: "x", Department: []int{1}, Email: "lina@xinghe.example.com"}, IsRecord, 60106},
-		{"no mobile or email", User{UserID: "x3", Name: "x", Department: []int{1}}, IsRecord, 60129},
-		{"malformed userid", User{UserID: "x y", Name: "x", Department: []int{1}, Mobile: "13000000001"}, IsRecord, 40003},
-		{"no department", User{UserID: "x4", Name: "x", Mobile: "13000000002"}, IsRecord, 60127},
-		{"unknown department", User{UserID: "x5", Name: "x", Department: []int{99}, Mobile: "13000000003"}, IsRecord, 60003},
+		{"userid taken (other case)", User{UserID: "ZhangWei", Name: "x", Department: []int{1}, Mobile: "13000000000"}, apierr.IsExists, 60102},
+		{"mobile of another member", User{UserID: "x1", Name: "x", Department: []int{1}, Mobile: "+86 13800000001"}, apierr.IsRecord, 60104},
+		{"email of another member", User{UserID: "x2", Name: "x", Department: []int{1}, Email: "lina@xinghe.example.com"}, apierr.IsRecord, 60106},
+		{"no mobile or email", User{UserID: "x3", Name: "x", Department: []int{1}}, apierr.IsRecord, 60129},
+		{"malformed userid", User{UserID: "x y", Name: "x", Department: []int{1}, Mobile: "13000000001"}, apierr.IsRecord, 40003},
+		{"no department", User{UserID: "x4", Name: "x", Mobile: "13000000002"}, apierr.IsRecord, 60127},
+		{"unknown department", User{UserID: "x5", Name: "x", Department: []int{99}, Mobile: "13000000003"}, apierr.IsRecord, 60003},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,7 +120,7 @@ func TestUserErrorsAreClassified(t *testing.T) {
 			}
 		})
 	}
-	if err := us.Update(ctx, &UserUpdate{UserID: "nobody", Name: Ptr("x")}); !IsGone(err) {
+	if err := us.Update(ctx, &UserUpdate{UserID: "nobody", Name: Ptr("x")}); !apierr.IsGone(err) {
 		t.Fatalf("update unknown: %v", err)
 	}
 }
@@ -148,7 +150,7 @@ func TestBatchDeleteSplitsAt200(t *testing.T) {
 	}
 	// An unknown id fails its call as a whole.
 	err := e.client.Users.BatchDelete(ctx, []string{"keep", "ghost"})
-	if !IsRecord(err) || errCode(err) != 40031 {
+	if !apierr.IsRecord(err) || errCode(err) != 40031 {
 		t.Fatalf("batch with an unknown id: %v", err)
 	}
 	if len(e.emu.Snapshot().Users) != 1 {
@@ -172,7 +174,7 @@ func TestUserLists(t *testing.T) {
 	if err != nil || len(users) != 4 || users[0].UserID != "guoyan" || users[0].Mobile == "" || users[0].Gender != GenderFemale {
 		t.Fatalf("List(7) = %+v, %v", users, err)
 	}
-	if _, err := us.List(ctx, 99, false); !IsRecord(err) {
+	if _, err := us.List(ctx, 99, false); !apierr.IsRecord(err) {
 		t.Fatalf("List of unknown department: %v", err)
 	}
 }
@@ -195,7 +197,7 @@ func TestListIDPagesAndAll(t *testing.T) {
 	if err != nil || len(page.DeptUser) != 5 || page.NextCursor == "" || page.DeptUser[0] != (DeptUser{UserID: "u00000", Department: 2}) {
 		t.Fatalf("first page = %+v, %v", page, err)
 	}
-	if _, err := e.client.Users.ListID(ctx, &ListIDRequest{Limit: 10001}); !IsRecord(err) || errCode(err) != 40058 {
+	if _, err := e.client.Users.ListID(ctx, &ListIDRequest{Limit: 10001}); !apierr.IsRecord(err) || errCode(err) != 40058 {
 		t.Fatalf("limit 10001: %v", err)
 	}
 
@@ -237,7 +239,7 @@ func TestListIDPagesAndAll(t *testing.T) {
 			errs = append(errs, err)
 		}
 	}
-	if len(errs) != 1 || !IsRun(errs[0]) {
+	if len(errs) != 1 || !apierr.IsRun(errs[0]) {
 		t.Fatalf("errors = %v", errs)
 	}
 }
@@ -266,10 +268,10 @@ func TestDaiKaiFaHidesFields(t *testing.T) {
 func TestUserReadsFromNewIP(t *testing.T) {
 	e := setup(t, envConfig{emu: []wecomemu.Option{wecomemu.WithNewIP(true)}})
 	ctx := context.Background()
-	if _, err := e.client.Users.Get(ctx, "lina"); !IsRun(err) || errCode(err) != 48009 {
+	if _, err := e.client.Users.Get(ctx, "lina"); !apierr.IsRun(err) || errCode(err) != 48009 {
 		t.Fatalf("Get from a new IP: %v", err)
 	}
-	if _, err := e.client.Users.List(ctx, 1, true); !IsRun(err) {
+	if _, err := e.client.Users.List(ctx, 1, true); !apierr.IsRun(err) {
 		t.Fatalf("List from a new IP: %v", err)
 	}
 	if refs, err := e.client.Users.SimpleList(ctx, 1, true); err != nil || len(refs) != 20 {

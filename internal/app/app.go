@@ -38,9 +38,11 @@ type Deps struct {
 // Register puts every workflow and activity of wecomsync on w.
 func Register(w worker.Registry, d Deps) {
 	w.RegisterWorkflowWithOptions(workflows.UpstreamSync, workflow.RegisterOptions{Name: workflows.UpstreamWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.DownstreamSync, workflow.RegisterOptions{Name: workflows.DownstreamWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CheckConnections, workflow.RegisterOptions{Name: workflows.CheckConnectionsWorkflowName})
 	w.RegisterActivity(&activities.ExcelActivities{Store: d.Store, Log: d.Log})
 	w.RegisterActivity(&activities.AuthingActivities{Conns: d.Conns, Store: d.Store, Log: d.Log, Metrics: d.Metrics})
+	w.RegisterActivity(&activities.WeComActivities{Conns: d.Conns, Store: d.Store, Log: d.Log, Metrics: d.Metrics})
 	w.RegisterActivity(&activities.PlanActivities{Store: d.Store, Log: d.Log})
 	w.RegisterActivity(&activities.ReportActivities{Store: d.Store, Log: d.Log, Metrics: d.Metrics})
 	w.RegisterActivity(&activities.CheckActivities{Conns: d.Conns})
@@ -65,6 +67,9 @@ func Connections(cfg *config.Config, log *zap.Logger, m *metrics.Metrics) (activ
 	conns := activities.Connections{}
 	for name, cc := range cfg.Connections {
 		conn := &activities.Connection{}
+		if cc.WeCom != nil {
+			conn.WeComMode = cc.WeCom.Mode
+		}
 		if a := cc.Authing; a != nil {
 			opts := []authing.Option{authing.WithCredentials(a.UserPoolID, a.Secret), authing.WithLogger(log),
 				authing.WithHTTPClient(httpClient(m, "authing", "/api/v3/"))}

@@ -1,0 +1,123 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/activity"
+	"go.uber.org/zap"
+
+	"github.com/wecomsync/wecomsync/internal/claimcheck"
+	"github.com/wecomsync/wecomsync/mapping"
+	"github.com/wecomsync/wecomsync/plan"
+)
+
+// Downstream chunking: DefaultDownstreamChunkSize writes per apply activity, grown so that no step
+// has more than MaxDownstreamChunks chunks.
+const (
+	DefaultDownstreamChunkSize = 500
+	MaxDownstreamChunks        = 40
+)
+
+// PlanDownstream loads the Authing and WeCom snapshots and the last run's snapshot, computes the
+// downstream plan and stores its steps in chunks.
+func (a *PlanActivities) PlanDownstream(ctx context.Context, in PlanDownstreamInput) (PlanDownstreamResult, error) {
+	var res PlanDownstreamResult
+	din, err := a.loadDownstream(ctx, in)
+	if err != nil {
+		return res, err
+	}
+	activity.RecordHeartbeat(ctx, "snapshots loaded")
+	p, err := plan.ComputeDownstream(din)
+	if err != nil {
+		var ie *plan.InputError
+		if errors.As(err, &ie) {
+			return res, badInputError(err)
+		}
+		return res, err
+	}
+	res.Counts, res.Sources, res.Notes = p.Counts, p.Sources, p.Notes
+	res.UsersInScope, res.DepartmentsInScope = p.UsersInScope, p.DepartmentsInScope
+	res.AmbiguousSample = p.Ambiguous[:min(len(p.Ambiguous), SampleSize)]
+	res.SkippedSample = p.Skipped[:min(len(p.Skipped), SampleSize)]
+	if res.Plan, err = a.Store.PutJSON(ctx, in.Prefix+"plan/plan.json", p); err != nil {
+		return res, err
+	}
+	next, err := a.Store.PutJSON(ctx, in.Prefix+"plan/snapshot-next.json", p.Next)
+	if err != nil {
+		return res, err
+	}
+	res.NextSnapshot = next.Key
+	if res.Departments, err = writeLines(ctx, a.Store, in.Prefix+"plan/departments.jsonl", append(p.DepartmentCreates, p.DepartmentUpdates...)); err != nil {
+		return res, err
+	}
+	if res.DepartmentDeletes, err = writeLines(ctx, a.Store, in.Prefix+"plan/department-deletes.jsonl", p.DepartmentDeletes); err != nil {
+		return res, err
+	}
+	for _, step := range []struct {
+		kind   ChunkKind
+		chunks *[]Chunk
+		write  func(key string, from, to int) (claimcheck.Ref, error)
+		n      int
+	}{
+		{ChunkWeComCreate, &res.UserCreates, func(k string, f, t int) (claimcheck.Ref, error) {
+			return writeLines(ctx, a.Store, k, p.UserCreates[f:t])
+		}, len(p.UserCreates)},
+		{ChunkWeComUpdate, &res.UserUpdates, func(k string, f, t int) (claimcheck.Ref, error) {
+			return writeLines(ctx, a.Store, k, p.UserUpdates[f:t])
+		}, len(p.UserUpdates)},
+		{ChunkWeComRemove, &res.Removals, func(k string, f, t int) (claimcheck.Ref, error) {
+			return writeLines(ctx, a.Store, k, p.UserRemovals[f:t])
+		}, len(p.UserRemovals)},
+		{ChunkWriteBack, &res.WriteBacks, func(k string, f, t int) (claimcheck.Ref, error) {
+			return writeLines(ctx, a.Store, k, p.WriteBacks[f:t])
+		}, len(p.WriteBacks)},
+	} {
+		size := max(positiveOr(in.ChunkSize, DefaultDownstreamChunkSize), (step.n+MaxDownstreamChunks-1)/MaxDownstreamChunks)
+		for from := 0; from < step.n; from += size {
+			key := fmt.Sprintf("%splan/%s-%04d.jsonl", in.Prefix, step.kind, from/size)
+			ref, err := step.write(key, from, min(from+size, step.n))
+			if err != nil {
+				return res, err
+			}
+			*step.chunks = append(*step.chunks, Chunk{Kind: step.kind, Key: key, Count: ref.Count})
+		}
+	}
+	a.Log.Info("downstream plan computed", zap.Any("counts", res.Counts))
+	return res, nil
+}
+
+// loadDownstream reads everything a downstream plan is computed from.
+func (a *PlanActivities) loadDownstream(ctx context.Context, in PlanDownstreamInput) (plan.DownstreamInput, error) {
+	din := plan.DownstreamInput{Options: in.Options}
+	ignore, err := mapping.ParseIgnoreFields(in.IgnoreFields)
+	if err != nil {
+		return din, badInputError(fmt.Errorf("ignoreFields: %w", err))
+	}
+	din.Options.Ignore = ignore
+	var tree SourceTree
+	if err := a.Store.GetJSON(ctx, in.SourceTree, &tree); err != nil {
+		return din, err
+	}
+	din.SourceRootID, din.SourceDepartments = tree.RootID, tree.Departments
+	if err := claimcheck.ReadLines(ctx, a.Store, in.SourceUsers, func(u plan.SourceUser) error {
+		din.SourceUsers = append(din.SourceUsers, u)
+		return nil
+	}); err != nil {
+		return din, err
+	}
+	if err := a.Store.GetJSON(ctx, in.TargetDepts, &din.TargetDepartments); err != nil {
+		return din, err
+	}
+	if err := claimcheck.ReadLines(ctx, a.Store, in.TargetUsers, func(u plan.TargetUser) error {
+		din.TargetUsers = append(din.TargetUsers, u)
+		return nil
+	}); err != nil {
+		return din, err
+	}
+	if err := a.Store.GetJSON(ctx, in.SnapshotKey, &din.Snapshot); err != nil && !errors.Is(err, claimcheck.ErrNotFound) {
+		return din, err
+	}
+	return din, nil
+}
