@@ -8,7 +8,7 @@ STATICCHECK_VERSION := v0.8.2
 WORKFLOWCHECK_VERSION := v0.6.0
 export GOTOOLCHAIN := local
 
-.PHONY: all tools build test test-short lint bench dev run clean
+.PHONY: all tools build test test-short test-e2e lint bench dev run clean
 
 all: build
 
@@ -30,10 +30,17 @@ test: tools
 	WECOMSYNC_TEMPORAL_BIN=$(TEMPORAL) $(GO) test -race -count=1 -timeout 30m ./...
 	cd fidelity/wecomsdk && $(GO) vet ./... && $(GO) test -count=1 ./...
 	cd fidelity/authingsdk && $(GO) vet ./... && $(GO) test -count=1 ./...
+	@if [ -x "$${E2E_CHROMIUM:-/usr/bin/chromium}" ]; then scripts/e2e.sh; else echo "skipped: e2e browser test (make test-e2e): no Chromium at $${E2E_CHROMIUM:-/usr/bin/chromium} (make test-e2e installs it)"; fi
 
 ## test-short: the tests that need no Temporal server
 test-short:
 	$(GO) test -short -count=1 ./...
+
+## test-e2e: headless Chromium drives the Temporal UI of a throwaway dev stack (free ports, temp dir):
+## starts UpstreamSync from the "Start Workflow" form, checks the run completes and shows its report;
+## installs Debian's chromium when missing; screenshots in e2e/out/ (e2e/README.md)
+test-e2e:
+	scripts/e2e.sh
 
 ## lint: go vet, staticcheck and Temporal's workflowcheck (determinism), all pinned
 lint:

@@ -20,7 +20,8 @@ import (
 // ApplyDepartments creates the planned departments level by level (parents first), each level
 // with bounded concurrency, and stores the resulting path → id map for the user chunks. It is safe
 // to retry: on a retry it re-reads the tree and skips departments that already exist.
-func (a *AuthingActivities) ApplyDepartments(ctx context.Context, in ApplyDepartmentsInput) (ApplyDepartmentsResult, error) {
+func (a *AuthingActivities) ApplyDepartments(ctx context.Context, in ApplyDepartmentsInput) (_ ApplyDepartmentsResult, err error) {
+	defer a.Conns.explain(in.Connection, &err)
 	var res ApplyDepartmentsResult
 	c, err := a.Conns.Authing(in.Connection)
 	if err != nil {

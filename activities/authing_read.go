@@ -47,7 +47,8 @@ func positiveOr(v, def int) int {
 
 // ReadAuthing snapshots the organization's department tree and the users the sync owns (those with
 // wechatwork_user_id) into the store.
-func (a *AuthingActivities) ReadAuthing(ctx context.Context, in ReadAuthingInput) (ReadAuthingResult, error) {
+func (a *AuthingActivities) ReadAuthing(ctx context.Context, in ReadAuthingInput) (_ ReadAuthingResult, err error) {
+	defer a.Conns.explain(in.Connection, &err)
 	var res ReadAuthingResult
 	c, err := a.Conns.Authing(in.Connection)
 	if err != nil {
@@ -226,7 +227,8 @@ func missingCustomFields(ctx context.Context, c *authing.Client) ([]string, erro
 }
 
 // EnsureCustomFields creates the custom fields the sync needs that Authing lacks.
-func (a *AuthingActivities) EnsureCustomFields(ctx context.Context, in EnsureCustomFieldsInput) (EnsureCustomFieldsResult, error) {
+func (a *AuthingActivities) EnsureCustomFields(ctx context.Context, in EnsureCustomFieldsInput) (_ EnsureCustomFieldsResult, err error) {
+	defer a.Conns.explain(in.Connection, &err)
 	var res EnsureCustomFieldsResult
 	c, err := a.Conns.Authing(in.Connection)
 	if err != nil {

@@ -56,7 +56,8 @@ func userIDOf(u authing.User, f string) string {
 // with its WeCom ids, and every user of the pool with the desired WeCom values (members of the
 // organization carry their departments; the others are read so that their WeCom members are
 // recognised and never removed).
-func (a *AuthingActivities) ReadAuthingSource(ctx context.Context, in ReadAuthingSourceInput) (ReadAuthingSourceResult, error) {
+func (a *AuthingActivities) ReadAuthingSource(ctx context.Context, in ReadAuthingSourceInput) (_ ReadAuthingSourceResult, err error) {
+	defer a.Conns.explain(in.Connection, &err)
 	var res ReadAuthingSourceResult
 	if err := CheckUserIDField(in.UserIDField); err != nil {
 		return res, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBadInput, nil)

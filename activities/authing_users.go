@@ -32,7 +32,8 @@ type userChunk struct {
 // ApplyUserChunk applies one chunk of user creates, changes or deletes in batches of BatchSize,
 // with bounded concurrency. Per-object failures are recorded and the chunk goes on; run-level errors
 // stop it; transient errors fail the attempt, and the retry resumes from the last heartbeat.
-func (a *AuthingActivities) ApplyUserChunk(ctx context.Context, in ApplyUserChunkInput) (ChunkResult, error) {
+func (a *AuthingActivities) ApplyUserChunk(ctx context.Context, in ApplyUserChunkInput) (_ ChunkResult, err error) {
+	defer a.Conns.explain(in.Connection, &err)
 	c, err := a.Conns.Authing(in.Connection)
 	if err != nil {
 		return ChunkResult{}, err

@@ -14,7 +14,8 @@ import (
 // ApplyWriteBackChunk writes WeCom ids back into Authing custom data: users 50 at a time
 // (update-user-batch), departments one by one (update-department). An object whose WeCom write
 // failed earlier in the run gets no write-back: Authing never names a WeCom id that does not exist.
-func (a *AuthingActivities) ApplyWriteBackChunk(ctx context.Context, in ApplyWriteBackChunkInput) (ChunkResult, error) {
+func (a *AuthingActivities) ApplyWriteBackChunk(ctx context.Context, in ApplyWriteBackChunkInput) (_ ChunkResult, err error) {
+	defer a.Conns.explain(in.Connection, &err)
 	c, err := a.Conns.Authing(in.Connection)
 	if err != nil {
 		return ChunkResult{}, err

@@ -42,7 +42,8 @@ func wecomFailure(object, key, action string, err error) report.Failure {
 // moves. A department refused by WeCom (81001, 81002, a name clash …) is recorded and its
 // children are not attempted. It is safe to retry: a create whose id exists under the same parent
 // was made by an earlier attempt.
-func (a *WeComActivities) ApplyWeComDepartments(ctx context.Context, in ApplyWeComDepartmentsInput) (ChunkResult, error) {
+func (a *WeComActivities) ApplyWeComDepartments(ctx context.Context, in ApplyWeComDepartmentsInput) (_ ChunkResult, err error) {
+	defer a.Conns.explain(in.Connection, &err)
 	var res ChunkResult
 	c, err := a.Conns.WeCom(in.Connection)
 	if err != nil {
@@ -228,7 +229,8 @@ func (s *applyState) result() ChunkResult {
 
 // ApplyWeComDepartmentDeletes deletes departments Authing no longer has, in plan order (children
 // first), one at a time: WeCom refuses a department with members or children (60005, 60006).
-func (a *WeComActivities) ApplyWeComDepartmentDeletes(ctx context.Context, in ApplyWeComDepartmentsInput) (ChunkResult, error) {
+func (a *WeComActivities) ApplyWeComDepartmentDeletes(ctx context.Context, in ApplyWeComDepartmentsInput) (_ ChunkResult, err error) {
+	defer a.Conns.explain(in.Connection, &err)
 	c, err := a.Conns.WeCom(in.Connection)
 	if err != nil {
 		return ChunkResult{}, err
@@ -267,7 +269,8 @@ func (a *WeComActivities) ApplyWeComDepartmentDeletes(ctx context.Context, in Ap
 // ApplyWeComChunk applies one chunk of member creates, updates or removals, in batches with
 // bounded concurrency (each member one call, removals by user/batchdelete). It resumes from its
 // last heartbeat when retried; a member WeCom refuses is recorded and the chunk goes on.
-func (a *WeComActivities) ApplyWeComChunk(ctx context.Context, in ApplyWeComChunkInput) (ChunkResult, error) {
+func (a *WeComActivities) ApplyWeComChunk(ctx context.Context, in ApplyWeComChunkInput) (_ ChunkResult, err error) {
+	defer a.Conns.explain(in.Connection, &err)
 	c, err := a.Conns.WeCom(in.Connection)
 	if err != nil {
 		return ChunkResult{}, err

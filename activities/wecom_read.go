@@ -51,7 +51,8 @@ func detailsBlocked(err error) bool {
 // structure from department/simplelist and user/list_id, names and fields from department/list
 // and user/list where WeCom lets this IP read them (48009: ids only, said in the result). In 代开发
 // mode the fields WeCom hides are never read as values.
-func (a *WeComActivities) ReadWeCom(ctx context.Context, in ReadWeComInput) (ReadWeComResult, error) {
+func (a *WeComActivities) ReadWeCom(ctx context.Context, in ReadWeComInput) (_ ReadWeComResult, err error) {
+	defer a.Conns.explain(in.Connection, &err)
 	res := ReadWeComResult{DetailsReadable: true}
 	c, err := a.Conns.WeCom(in.Connection)
 	if err != nil {

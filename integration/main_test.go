@@ -63,6 +63,10 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "start the Temporal dev server:", err)
 		os.Exit(1)
 	}
+	if err := app.EnsureSearchAttributes(context.Background(), devServer.Client(), "default"); err != nil {
+		fmt.Fprintln(os.Stderr, "register the search attributes:", err)
+		os.Exit(1)
+	}
 	code := m.Run()
 	_ = devServer.Stop()
 	os.Exit(code)
@@ -80,7 +84,10 @@ func runHelperWorker() error {
 	if err != nil {
 		return err
 	}
-	conns, err := app.Connections(cfg, zap.NewNop(), nil)
+	// Like the worker binary, worker processes share the API budgets through the blob store.
+	budgets := app.NewBudgets(store, zap.NewNop())
+	go budgets.Run(ctx)
+	conns, err := app.Connections(cfg, zap.NewNop(), nil, budgets)
 	if err != nil {
 		return err
 	}

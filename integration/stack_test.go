@@ -41,6 +41,8 @@ type stack struct {
 	wecom     *wecomemu.Server
 	wecomURL  string
 	wecomMode string
+	// env is added to the environment of the stack's worker processes.
+	env       []string
 	blobURL   string
 	store     *claimcheck.Store
 	client    client.Client
@@ -138,6 +140,7 @@ func (s *stack) workerEnv() []string {
 		"WECOMSYNC_AUTHING_USERPOOL_ID="+poolID,
 		"WECOMSYNC_AUTHING_SECRET="+poolSecret,
 	)
+	env = append(env, s.env...)
 	if s.wecom != nil {
 		env = append(env,
 			"WECOMSYNC_WECOM_URL="+s.wecomURL,

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -98,7 +100,35 @@ func TestStarter(t *testing.T) {
 	rows, err := f.GetRows("rejects")
 	require.NoError(t, err)
 	assert.Len(t, rows, 1+len(company.BadRows), "a header and one row per reject")
+	require.Contains(t, rows[0], "账号 UserID")
+	col := slices.Index(rows[0], "账号 UserID")
+	var userIDs []string
+	for _, row := range rows[1:] {
+		if col < len(row) && row[col] != "" {
+			userIDs = append(userIDs, row[col])
+		}
+	}
+	assert.NotEmpty(t, userIDs, "rejected rows name their 账号")
+	panes, err := f.GetPanes("rejects")
+	require.NoError(t, err)
+	assert.True(t, panes.Freeze)
 	require.NoError(t, f.Close())
+	st, err := os.Stat(xlsx)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), st.Mode().Perm())
+
+	// Some writes refused (two members with one phone: the second is a 409): the run completes
+	// with errors, --wait and report exit 4, and the failure names its sheet and row.
+	dup := s.writeExport("dup-phone.xlsx", members(
+		[]any{"甲", "dup1", "星河科技/研发中心", "", "13911112222", "", ""},
+		[]any{"乙", "dup2", "星河科技/研发中心", "", "13911112222", "", ""}))
+	out, stderr, code = s.starter("upstream", "--file", dup, "--wait", "--id", "cli-errors")
+	assert.Equal(t, 4, code, "completed with errors: %s\n%s", out, stderr)
+	assert.Contains(t, out, "completed-with-errors")
+	assert.Regexp(t, `create user "dup[12]" \(成员列表 row [23]\): 409 `, out)
+	out, stderr, code = s.starter("report", "--id", "cli-errors")
+	assert.Equal(t, 4, code, stderr)
+	assert.Regexp(t, `create user "dup[12]" \(成员列表 row [23]\): 409 `, out)
 
 	// cleanup keeps recent runs and deletes old ones with all their blobs.
 	_, stderr, code = s.starter("cleanup", "--older-than", "1h")
@@ -118,9 +148,43 @@ func TestStarter(t *testing.T) {
 
 	bad := filepath.Join(s.dir, "bad.xlsx")
 	require.NoError(t, os.WriteFile(bad, []byte("not a workbook"), 0o644))
-	out, _, code = s.starter("upstream", "--file", bad, "--wait", "--json", "--id", "cli-bad")
+	out, stderr, code = s.starter("upstream", "--file", bad, "--wait", "--json", "--id", "cli-bad")
 	assert.Equal(t, 3, code, "a failed run exits 3")
 	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
 	assert.Equal(t, report.StatusFailed, rep.Status)
 	assert.Contains(t, rep.Error, "bad.xlsx")
+	assert.Equal(t, 1, strings.Count(stderr, "starter: "), "the run's message once: %s", stderr)
+
+	// As a person reads it: what the run got to and its own message, once; no counts table of a
+	// plan it never made, none of Temporal's wrapping.
+	out, stderr, code = s.starter("report", "--id", "cli-bad")
+	assert.Equal(t, 3, code, stderr)
+	assert.Equal(t, 1, strings.Count(out+stderr, "error: "), out+stderr)
+	assert.Contains(t, out, "bad.xlsx")
+	assert.NotContains(t, out, "planned", "no all-zero counts table")
+	for _, wrapping := range []string{"retryable", "workflow execution error", "activity error"} {
+		assert.NotContains(t, out+stderr, wrapping)
+	}
+}
+
+// TestStarterCommandLine: the conventions every command shares, on the built binary.
+func TestStarterCommandLine(t *testing.T) {
+	s := newStack(t, false)
+	out, stderr, code := s.starter()
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Contains(t, stderr, "usage: starter <command>")
+	for _, cmd := range []string{"upstream", "report", "progress", "approve", "reject", "check-connections", "cleanup", "codec-server", "list"} {
+		out, stderr, code = s.starter(cmd, "-h")
+		assert.Equal(t, 0, code, cmd)
+		assert.Contains(t, out, "usage: starter "+cmd, cmd)
+		assert.NotContains(t, out+stderr, "help requested", cmd)
+		_, stderr, code = s.starter(cmd, "--bogus")
+		assert.Equal(t, 2, code, cmd)
+		assert.Equal(t, 1, strings.Count(stderr, "flag provided but not defined"), cmd)
+		assert.Equal(t, 1, strings.Count(stderr, "usage: starter "+cmd), cmd)
+	}
+	_, stderr, code = s.starter("sync")
+	assert.Equal(t, 2, code)
+	assert.True(t, strings.HasPrefix(stderr, `starter: unknown command "sync"`+"\n"), stderr)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -16,13 +15,19 @@ import (
 // (runs/<workflow>/<run>/…) and uploaded exports (uploads/…). The blob store is not an archive;
 // Temporal keeps the run log for the namespace's retention.
 func cmdCleanup(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("cleanup", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("cleanup", "[--older-than 720h] [--dry-run]")
 	olderThan := fs.Duration("older-than", 30*24*time.Hour, "delete runs and uploads last written longer ago than this")
 	dryRun := fs.Bool("dry-run", false, "list what would be deleted, delete nothing")
-	if err := fs.Parse(args); err != nil {
+	closeAll, err := e.setUp(ctx, fs, args, true, func() error {
+		if *olderThan <= 0 {
+			return fmt.Errorf("--older-than %s: want a positive duration such as 720h", *olderThan)
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
+	defer closeAll()
 	cutoff := time.Now().Add(-*olderThan)
 	// A run's blobs go together: keep them all while any of them is recent.
 	newest := map[string]time.Time{}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net/http"
 	"time"
@@ -15,12 +14,11 @@ import (
 // keys can read encrypted payloads (temporal server start-dev --ui-codec-endpoint, or the UI's
 // "codec server" setting).
 func cmdCodecServer(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("codec-server", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("codec-server", "[--addr 127.0.0.1:8234] [--allow-origin URL] [--token-env NAME]")
 	addr := fs.String("addr", "127.0.0.1:8234", "listen address")
 	origin := fs.String("allow-origin", codec.DefaultAllowOrigin, "the Temporal UI's origin (CORS)")
 	token := fs.String("token-env", "", "require 'Authorization: Bearer <token>', the token read from this environment variable")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
 	if e.cfg.CodecKeys == "" {

@@ -27,27 +27,24 @@ const maxSummaryBytes = 200
 // cmdDownstream starts a downstream run (Authing → WeCom) now: one run per connection at a time,
 // whether manual or started by the schedule.
 func cmdDownstream(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "downstream", "[flags]")
+	fs := newFlagSet("downstream", "[flags]")
 	var df downstreamFlags
 	df.register(fs)
 	id := fs.String("id", "", "workflow id (default downstream-<connection>: one run per connection at a time)")
 	wait := fs.Bool("wait", false, "wait for the run, show progress and print the report")
 	asJSON := fs.Bool("json", false, "with --wait: print the report as JSON on stdout")
-	if err := parseFlags(e, fs, args); err != nil {
+	var in workflows.DownstreamInput
+	closeClient, err := e.setUp(ctx, fs, args, false, func() (err error) {
+		in, err = df.input()
 		return err
-	}
-	in, err := df.input()
-	if err != nil {
-		return usageError(e, "downstream", err)
-	}
-	if *id == "" {
-		*id = downstreamWorkflowID(in.Connection)
-	}
-	closeClient, err := e.dial()
+	})
 	if err != nil {
 		return err
 	}
 	defer closeClient()
+	if *id == "" {
+		*id = downstreamWorkflowID(in.Connection)
+	}
 	open, err := findOpenDownstream(ctx, e, in.Connection)
 	if err != nil {
 		return fmt.Errorf("look for open downstream runs of connection %s: %w", in.Connection, err)
@@ -240,13 +237,7 @@ func memoString(dc converter.DataConverter, memo *commonpb.Memo, key string) str
 // scheduledBy is the schedule that started a run (search attribute TemporalScheduledById, never
 // encrypted), or "".
 func scheduledBy(sa *commonpb.SearchAttributes) string {
-	p := sa.GetIndexedFields()["TemporalScheduledById"]
-	if p == nil {
-		return ""
-	}
 	var id string
-	if converter.GetDefaultDataConverter().FromPayload(p, &id) != nil {
-		return ""
-	}
+	_ = saDecode(sa, "TemporalScheduledById", &id)
 	return id
 }

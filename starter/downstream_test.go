@@ -125,10 +125,10 @@ func TestDownstreamCommandLine(t *testing.T) {
 	_, stderr, code = runStarter(t, "downstream", "stray")
 	assert.Equal(t, exitUsage, code, stderr)
 
-	_, stderr, code = runStarter(t, "downstream", "--help")
+	stdout, _, code := runStarter(t, "downstream", "--help")
 	assert.Equal(t, exitOK, code)
-	assert.Contains(t, stderr, "usage: starter downstream")
-	assert.Contains(t, stderr, "-update-mode")
+	assert.Contains(t, stdout, "usage: starter downstream")
+	assert.Contains(t, stdout, "-update-mode")
 }
 
 func TestIsScheduledRunID(t *testing.T) {

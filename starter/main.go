@@ -31,11 +31,16 @@ commands:
   approve, reject    decide on a run waiting for approval
   progress           show a running run's progress
   report             print a run's report (table or --json; --failures-xlsx writes failures)
+  list               list recent runs of both directions, newest first
   check-connections  test the worker's WeCom and Authing credentials
   codec-server       serve /encode and /decode for the Temporal UI when payloads are encrypted
   cleanup            delete old runs' snapshots, plans and reports and old uploads from the blob store
 
 Run 'starter <command> -h' for the flags of a command.
+
+exit codes: 0 done (the run completed), 1 the command could not do its job, 2 a bad command
+line, 3 the run failed, was rejected or was canceled, 4 the run completed with errors (some
+writes failed), 5 another run of the connection is open.
 `
 
 func main() {
@@ -55,7 +60,8 @@ func main() {
 // getenv reads an environment variable (a secret named on the command line, never the secret itself).
 func getenv(name string) string { return os.Getenv(name) }
 
-// env is what every command needs: the configuration, a Temporal client and the blob store.
+// env is what every command needs: the configuration, and once the command has checked its
+// flags (env.connect), a Temporal client and the blob store.
 type env struct {
 	cfg    *config.Config
 	client client.Client
@@ -64,47 +70,67 @@ type env struct {
 	stderr io.Writer
 }
 
+// commands are the starter's commands. Each parses its flags first (parseFlags), so that -h and
+// a bad command line never need Temporal, then connects (env.connect).
+var commands = map[string]func(context.Context, *env, []string) error{
+	"upstream":          cmdUpstream,
+	"downstream":        cmdDownstream,
+	"schedule":          cmdSchedule,
+	"approve":           cmdDecide(true),
+	"reject":            cmdDecide(false),
+	"progress":          cmdProgress,
+	"report":            cmdReport,
+	"list":              cmdList,
+	"check-connections": cmdCheckConnections,
+	"cleanup":           cmdCleanup,
+	"codec-server":      cmdCodecServer,
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitError{code: exitUsage}
+	}
+	if isHelp(args[0]) {
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	commands := map[string]func(context.Context, *env, []string) error{
-		"upstream":          cmdUpstream,
-		"downstream":        cmdDownstream,
-		"schedule":          cmdSchedule,
-		"approve":           cmdDecide(true),
-		"reject":            cmdDecide(false),
-		"progress":          cmdProgress,
-		"report":            cmdReport,
-		"check-connections": cmdCheckConnections,
-		"cleanup":           cmdCleanup,
-		"codec-server":      cmdCodecServer,
-	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("unknown command %q", args[0])
+		return unknownCommand(stderr, "starter", usage, args[0])
 	}
 	cfg, err := config.Load(nil)
 	if err != nil {
 		return err
 	}
-	e := &env{cfg: cfg, stdout: stdout, stderr: stderr}
-	if args[0] == "codec-server" || dialsLate[args[0]] { // they dial themselves, if at all
-		return cmd(ctx, e, args[1:])
-	}
-	c, err := app.Dial(cfg, zap.NewNop())
+	return cmd(ctx, &env{cfg: cfg, stdout: stdout, stderr: stderr}, args[1:])
+}
+
+// isHelp reports whether a command word asks for help.
+func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "help" }
+
+// unknownCommand prints one error line and the usage, and ends with exitUsage.
+func unknownCommand(stderr io.Writer, where, usage, name string) error {
+	fmt.Fprintf(stderr, "%s: unknown command %q\n\n%s", where, name, usage)
+	return exitError{code: exitUsage}
+}
+
+// connect dials Temporal and, with store, opens the blob store; the returned func closes what it
+// opened.
+func (e *env) connect(ctx context.Context, store bool) (func(), error) {
+	c, err := app.Dial(e.cfg, zap.NewNop())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer c.Close()
 	e.client = c
-	store, err := app.OpenStore(ctx, cfg)
-	if err != nil {
-		return err
+	if !store {
+		return c.Close, nil
 	}
-	defer store.Close()
-	e.store = store
-	return cmd(ctx, e, args[1:])
+	s, err := app.OpenStore(ctx, e.cfg)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	e.store = s
+	return func() { _ = s.Close(); c.Close() }, nil
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -24,20 +26,6 @@ import (
 // This file holds what the run-starting commands (upstream, downstream, schedule) share: following
 // a run, printing its outcome, naming the run that blocks a start, and flag handling.
 
-// dialsLate are the commands that check their flags before they connect to Temporal, and need no
-// blob store: run hands them an env without a client and they call env.dial themselves.
-var dialsLate = map[string]bool{"downstream": true, "schedule": true}
-
-// dial connects e to Temporal (for the commands in dialsLate); the returned func closes the client.
-func (e *env) dial() (func(), error) {
-	c, err := app.Dial(e.cfg, zap.NewNop())
-	if err != nil {
-		return nil, err
-	}
-	e.client = c
-	return c.Close, nil
-}
-
 // dataConverter is the converter the client uses (the codec one when payloads are encrypted), for
 // the payloads the SDK hands back undecoded: schedule action arguments and memos, run memos.
 func (e *env) dataConverter() (converter.DataConverter, error) {
@@ -52,9 +40,8 @@ func (e *env) dataConverter() (converter.DataConverter, error) {
 }
 
 // newFlagSet is a command's flag set; synopsis follows "usage: starter <name>" in its help.
-func newFlagSet(e *env, name, synopsis string) *flag.FlagSet {
+func newFlagSet(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: starter %s %s\n\nflags:\n", name, synopsis)
 		fs.PrintDefaults()
@@ -62,17 +49,47 @@ func newFlagSet(e *env, name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses a command's flags: -h/--help prints the usage and ends the command with exit
-// code 0, a bad flag or a stray argument with exitUsage.
+// parseFlags parses a command's flags: -h/--help prints the usage on stdout and ends the command
+// with exit code 0; an unknown or malformed flag prints one error line and the usage on stderr,
+// a stray argument one error line, and both end it with exitUsage.
 func parseFlags(e *env, fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard) // the flag package would print its error and the usage itself
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(e.stdout)
+		fs.Usage()
 		return exitError{code: exitOK}
-	case err != nil: // the flag package has printed the error and the usage
+	case err != nil:
+		fmt.Fprintf(e.stderr, "starter %s: %v\n\n", fs.Name(), err)
+		fs.SetOutput(e.stderr)
+		fs.Usage()
 		return exitError{code: exitUsage}
 	case fs.NArg() > 0:
 		return usageError(e, fs.Name(), fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
+	return nil
+}
+
+// setUp parses a command's flags (parseFlags), checks their values with check when not nil (its
+// error is a usage error, found before anything is dialled) and connects (env.connect); the
+// returned func closes what it opened.
+func (e *env) setUp(ctx context.Context, fs *flag.FlagSet, args []string, store bool, check func() error) (func(), error) {
+	if err := parseFlags(e, fs, args); err != nil {
+		return nil, err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return nil, usageError(e, fs.Name(), err)
+		}
+	}
+	return e.connect(ctx, store)
+}
+
+// required is the error of a required flag left empty.
+func required(flag, value string) error {
+	if value == "" {
+		return fmt.Errorf("%s is required", flag)
 	}
 	return nil
 }
@@ -121,7 +138,7 @@ func startExclusive(ctx context.Context, e *env, direction string, opts client.S
 	stopProgress := followProgress(ctx, e, run.GetID(), run.GetRunID())
 	rep, runErr := waitReport(ctx, run)
 	stopProgress()
-	return printOutcome(ctx, e, rep, runErr, asJSON)
+	return printOutcome(e, rep, runErr, asJSON)
 }
 
 // describeOpenRun says which run holds the workflow id, so that a second start never silently
@@ -149,11 +166,7 @@ func describeOpenRun(ctx context.Context, e *env, id string) {
 		fmt.Fprintf(e.stderr, "  status:     %s\n", rep.Status)
 	}
 	if p, err := queryProgress(ctx, e, id, runID); err == nil && p.Status == report.StatusAwaitingApprove {
-		fmt.Fprintf(e.stderr, "  it waits for approval:\n")
-		for _, why := range p.AwaitingApproval {
-			fmt.Fprintf(e.stderr, "    - %s\n", why)
-		}
-		fmt.Fprintf(e.stderr, "  decide: starter approve|reject --id %s --run-id %s\n", id, runID)
+		fmt.Fprintf(e.stderr, "  it waits for approval:\n  %s\n", strings.ReplaceAll(approvalText(p.AwaitingApproval, id, runID), "\n", "\n  "))
 	}
 	fmt.Fprintf(e.stderr, "  follow it: starter progress --id %s --run-id %s; start yours when it has finished\n", id, runID)
 }
@@ -177,59 +190,13 @@ func waitReport(ctx context.Context, run client.WorkflowRun) (*report.Report, er
 	return nil, err
 }
 
-// followProgress prints the run's progress to stderr whenever it changes, until stopped.
-func followProgress(ctx context.Context, e *env, id, runID string) func() {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		var last string
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			p, err := queryProgress(ctx, e, id, runID)
-			if err != nil {
-				continue
-			}
-			if line := progressLine(p, id, runID); line != last {
-				fmt.Fprintln(e.stderr, line)
-				last = line
-			}
-		}
-	}()
-	return func() { cancel(); <-done }
-}
+// runRef names one run: --id and --run-id (the workflow id repeats across runs).
+type runRef struct{ id, runID string }
 
-func queryProgress(ctx context.Context, e *env, id, runID string) (report.Progress, error) {
-	var p report.Progress
-	v, err := e.client.QueryWorkflow(ctx, id, runID, workflows.QueryProgress)
-	if err != nil {
-		return p, err
-	}
-	return p, v.Get(&p)
-}
-
-func progressLine(p report.Progress, id, runID string) string {
-	if len(p.AwaitingApproval) > 0 {
-		run := id
-		if runID != "" {
-			run += " --run-id " + runID
-		}
-		return fmt.Sprintf("waiting for approval: %v\n  approve: starter approve --id %s   reject: starter reject --id %s", p.AwaitingApproval, run, run)
-	}
-	line := fmt.Sprintf("%s: %d of %d planned writes done", p.Phase, p.Applied.Writes(), p.Planned.Writes())
-	if f := p.Failed.Writes(); f > 0 {
-		line += fmt.Sprintf(", %d failed", f)
-	}
-	if p.ChunksTotal > 0 {
-		line += fmt.Sprintf(" (chunk %d/%d)", p.ChunksDone, p.ChunksTotal)
-	}
-	return line
+// register adds --id and --run-id to fs; what names the run in their help ("run", "waiting run").
+func (r *runRef) register(fs *flag.FlagSet, what string) {
+	fs.StringVar(&r.id, "id", "", "workflow id of the "+what+" (required)")
+	fs.StringVar(&r.runID, "run-id", "", "run id (default: the latest run of --id)")
 }
 
 // stringList is a repeatable string flag.
@@ -238,11 +205,20 @@ type stringList []string
 func (s *stringList) String() string     { return fmt.Sprint(*s) }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-// printOutcome prints the report (table or JSON) and turns an unsuccessful run into exit code 3
-// (exitRun).
-func printOutcome(_ context.Context, e *env, rep *report.Report, runErr error, asJSON bool) error {
+// printOutcome prints the report (table or JSON) and turns the run's outcome into the exit code
+// (outcomeExit). A run that ended without a report (terminated, timed out) is told in one line.
+func printOutcome(e *env, rep *report.Report, runErr error, asJSON bool) error {
 	if rep == nil {
-		return runErr
+		msg, ok := runFailure(runErr)
+		if !ok {
+			return runErr // Temporal could not tell: the command failed, not the run
+		}
+		fmt.Fprintln(e.stderr, "starter: "+msg)
+		return exitError{code: exitRun}
+	}
+	msg, _ := runFailure(runErr)
+	if msg == "" && rep.Status == report.StatusFailed {
+		msg = rep.Error
 	}
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -251,14 +227,41 @@ func printOutcome(_ context.Context, e *env, rep *report.Report, runErr error, a
 		if err := enc.Encode(rep); err != nil {
 			return err
 		}
-	} else {
-		printReport(e.stdout, rep)
-	}
-	if runErr != nil || rep.Status == report.StatusFailed || rep.Status == report.StatusRejected || rep.Status == report.StatusCanceled {
-		if runErr != nil && !asJSON {
-			fmt.Fprintln(e.stderr, "the run failed:", runErr)
+		if msg != "" {
+			fmt.Fprintln(e.stderr, "starter: "+msg)
 		}
-		return exitError{code: exitRun}
+	} else {
+		printReport(e.stdout, rep, msg)
+	}
+	if code := outcomeExit(rep.Status, runErr); code != exitOK {
+		return exitError{code: code}
 	}
 	return nil
+}
+
+// runFailure is what a person reads about a run that failed: the run's own message — the
+// workflow's application error, without Temporal's wrapping (workflow id, error type,
+// "retryable", the cause chain) — or that it was canceled, terminated or timed out. ok is false
+// when err does not come from the run (nil, or Temporal unreachable).
+func runFailure(err error) (msg string, ok bool) {
+	var appErr *temporal.ApplicationError
+	var canceled *temporal.CanceledError
+	var terminated *temporal.TerminatedError
+	var timeout *temporal.TimeoutError
+	var execErr *temporal.WorkflowExecutionError
+	switch {
+	case errors.As(err, &appErr):
+		return appErr.Message(), true
+	case errors.As(err, &canceled):
+		return "the run was canceled", true
+	case errors.As(err, &terminated):
+		return "the run was terminated", true
+	case errors.As(err, &timeout):
+		return "the run timed out", true
+	case errors.As(err, &execErr) && errors.Unwrap(execErr) != nil:
+		return errors.Unwrap(execErr).Error(), true
+	case execErr != nil:
+		return execErr.Error(), true
+	}
+	return "", false
 }

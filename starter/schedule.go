@@ -62,7 +62,7 @@ func cmdSchedule(ctx context.Context, e *env, args []string) error {
 		fmt.Fprint(e.stderr, scheduleUsage)
 		return exitError{code: exitUsage}
 	}
-	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if isHelp(args[0]) {
 		fmt.Fprint(e.stdout, scheduleUsage)
 		return nil
 	}
@@ -76,8 +76,7 @@ func cmdSchedule(ctx context.Context, e *env, args []string) error {
 		"delete":   scheduleDelete,
 	}[args[0]]
 	if !ok {
-		fmt.Fprint(e.stderr, scheduleUsage)
-		return usageError(e, "schedule", fmt.Errorf("unknown command %q", args[0]))
+		return unknownCommand(e.stderr, "starter schedule", scheduleUsage, args[0])
 	}
 	return sub(ctx, e, args[1:])
 }
@@ -231,17 +230,14 @@ func (c scheduleConfig) schedule(state *client.ScheduleState) *client.Schedule {
 }
 
 func scheduleCreate(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "schedule create", "[flags]")
+	fs := newFlagSet("schedule create", "[flags]")
 	var sf scheduleFlags
 	sf.register(fs)
-	if err := parseFlags(e, fs, args); err != nil {
+	var cfg scheduleConfig
+	closeClient, err := e.setUp(ctx, fs, args, false, func() (err error) {
+		cfg, err = sf.config(fs, e.cfg.TaskQueue)
 		return err
-	}
-	cfg, err := sf.config(fs, e.cfg.TaskQueue)
-	if err != nil {
-		return usageError(e, "schedule create", err)
-	}
-	closeClient, err := e.dial()
+	})
 	if err != nil {
 		return err
 	}
@@ -338,15 +334,7 @@ func (r *scheduleRef) scheduleID() string {
 func openSchedule(ctx context.Context, e *env, fs *flag.FlagSet, args []string, check func() error) (client.ScheduleHandle, func(), error) {
 	var ref scheduleRef
 	ref.register(fs)
-	if err := parseFlags(e, fs, args); err != nil {
-		return nil, nil, err
-	}
-	if check != nil {
-		if err := check(); err != nil {
-			return nil, nil, usageError(e, fs.Name(), err)
-		}
-	}
-	closeClient, err := e.dial()
+	closeClient, err := e.setUp(ctx, fs, args, false, check)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -369,7 +357,7 @@ func schedulePause(pause bool) func(context.Context, *env, []string) error {
 		name, verb = "pause", "paused"
 	}
 	return func(ctx context.Context, e *env, args []string) error {
-		fs := newFlagSet(e, "schedule "+name, "[--id ID | --connection C] [--note TEXT]")
+		fs := newFlagSet("schedule "+name, "[--id ID | --connection C] [--note TEXT]")
 		note := fs.String("note", "", "why (shown with the schedule; default: "+verb+" with starter)")
 		h, closeClient, err := openSchedule(ctx, e, fs, args, nil)
 		if err != nil {
@@ -393,7 +381,7 @@ func schedulePause(pause bool) func(context.Context, *env, []string) error {
 }
 
 func scheduleTrigger(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "schedule trigger", "[--id ID | --connection C] [--overlap POLICY]")
+	fs := newFlagSet("schedule trigger", "[--id ID | --connection C] [--overlap POLICY]")
 	overlapFlag := fs.String("overlap", "", "override the schedule's overlap policy for this run: "+strings.Join(overlapNames(), ", "))
 	overlap := enumspb.SCHEDULE_OVERLAP_POLICY_UNSPECIFIED // the schedule's own
 	h, closeClient, err := openSchedule(ctx, e, fs, args, func() (err error) {
@@ -425,7 +413,7 @@ func scheduleTrigger(ctx context.Context, e *env, args []string) error {
 }
 
 func scheduleDelete(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "schedule delete", "[--id ID | --connection C]")
+	fs := newFlagSet("schedule delete", "[--id ID | --connection C]")
 	h, closeClient, err := openSchedule(ctx, e, fs, args, nil)
 	if err != nil {
 		return err
@@ -439,12 +427,9 @@ func scheduleDelete(ctx context.Context, e *env, args []string) error {
 }
 
 func scheduleList(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "schedule list", "[--all]")
+	fs := newFlagSet("schedule list", "[--all]")
 	all := fs.Bool("all", false, "also schedules that start other workflows")
-	if err := parseFlags(e, fs, args); err != nil {
-		return err
-	}
-	closeClient, err := e.dial()
+	closeClient, err := e.setUp(ctx, fs, args, false, nil)
 	if err != nil {
 		return err
 	}
@@ -473,7 +458,7 @@ func scheduleList(ctx context.Context, e *env, args []string) error {
 }
 
 func scheduleDescribe(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "schedule describe", "[--id ID | --connection C]")
+	fs := newFlagSet("schedule describe", "[--id ID | --connection C]")
 	h, closeClient, err := openSchedule(ctx, e, fs, args, nil)
 	if err != nil {
 		return err

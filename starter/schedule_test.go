@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -143,9 +144,9 @@ func TestSpecString(t *testing.T) {
 
 func TestScheduleCommandLine(t *testing.T) {
 	for _, sub := range []string{"create", "list", "describe", "pause", "resume", "trigger", "delete"} {
-		_, stderr, code := runStarter(t, "schedule", sub, "--help")
+		stdout, _, code := runStarter(t, "schedule", sub, "--help")
 		assert.Equal(t, exitOK, code, sub)
-		assert.Contains(t, stderr, "usage: starter schedule "+sub, sub)
+		assert.Contains(t, stdout, "usage: starter schedule "+sub, sub)
 	}
 	stdout, _, code := runStarter(t, "schedule", "--help")
 	assert.Equal(t, exitOK, code)
@@ -155,7 +156,8 @@ func TestScheduleCommandLine(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	_, stderr, code := runStarter(t, "schedule", "enable")
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, stderr, `unknown command "enable"`)
+	assert.True(t, strings.HasPrefix(stderr, "starter schedule: unknown command \"enable\"\n"), stderr)
+	assert.Equal(t, 1, strings.Count(stderr, "usage: starter schedule"), "the usage once: %s", stderr)
 
 	_, stderr, code = runStarter(t, "schedule", "create", "--every", "2s", "--cron", "0 2 * * *")
 	assert.Equal(t, exitUsage, code)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,8 +18,7 @@ import (
 )
 
 func cmdUpstream(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("upstream", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet("upstream", "--file export.xlsx [flags]")
 	file := fs.String("file", "", "the WeCom contacts export (.xlsx) to sync (required)")
 	mode := fs.String("mode", string(plan.ModeCreateUpdate), "create-update or delete-only")
 	dryRun := fs.Bool("dry-run", false, "compute and print the plan, write nothing")
@@ -44,13 +41,19 @@ func cmdUpstream(ctx context.Context, e *env, args []string) error {
 	wait := fs.Bool("wait", false, "wait for the run, show progress and print the report")
 	asJSON := fs.Bool("json", false, "with --wait: print the report as JSON on stdout")
 	noUpload := fs.Bool("no-upload", false, "pass the file as a file:// path the worker reads itself instead of uploading it")
-	if err := fs.Parse(args); err != nil {
+	closeAll, err := e.setUp(ctx, fs, args, true, func() error {
+		switch {
+		case !oneOf(*mode, string(plan.ModeCreateUpdate), string(plan.ModeDeleteOnly)):
+			return fmt.Errorf("--mode %q: want create-update or delete-only", *mode)
+		case !oneOf(*deleteAction, string(plan.DeleteActionDelete), string(plan.DeleteActionSuspend)):
+			return fmt.Errorf("--delete-action %q: want delete or suspend", *deleteAction)
+		}
+		return required("--file", *file)
+	})
+	if err != nil {
 		return err
 	}
-	if *file == "" {
-		fs.Usage()
-		return errors.New("--file is required")
-	}
+	defer closeAll()
 	ref, err := exportRef(ctx, e.store, *file, *noUpload)
 	if err != nil {
 		return err

@@ -56,19 +56,25 @@ func run() error {
 	defer store.Close()
 	m := metrics.New()
 	serveMetrics(ctx, cfg.MetricsAddr, m, log)
-	conns, err := app.Connections(cfg, log, m)
+	budgets := app.NewBudgets(store, log)
+	go budgets.Run(ctx)
+	conns, err := app.Connections(cfg, log, m, budgets)
 	if err != nil {
 		return err
 	}
 	if len(conns) == 0 {
 		log.Warn("no connection configured: set WECOMSYNC_AUTHING_* / WECOMSYNC_WECOM_* or WECOMSYNC_CONFIG")
 	}
-	c, err := app.Dial(cfg, log)
+	// The SDK's own metrics (temporal_*) share the registry served at /metrics.
+	c, err := app.Dial(cfg, log, app.WithSDKMetrics(m))
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 
+	if err := app.EnsureSearchAttributes(ctx, c, cfg.Namespace); err != nil {
+		return err
+	}
 	w := worker.New(c, cfg.TaskQueue, app.WorkerOptions())
 	app.Register(w, app.Deps{Conns: conns, Store: store, Log: log, Metrics: m})
 	log.Info("worker starting", zap.String("config", cfg.String()))

@@ -126,7 +126,7 @@ func (r *downstreamRun) read(ctx workflow.Context) (activities.ReadAuthingSource
 	d := &report.Downstream{UpdateMode: r.in.UpdateMode, DeleteMode: r.in.DeleteMode, WeComRootDepartmentID: r.in.WeComRootDepartmentID}
 	r.report.Downstream = d
 	if sourceErr == nil {
-		r.report.OrganizationCode = source.OrganizationCode
+		r.setOrganization(ctx, source.OrganizationCode)
 		d.AuthingMembers, d.AuthingDepartments = source.Members, source.Departments
 	}
 	if targetErr == nil {
@@ -142,7 +142,7 @@ func (r *downstreamRun) plan(ctx workflow.Context, source activities.ReadAuthing
 	var planned activities.PlanDownstreamResult
 	err := workflow.ExecuteActivity(withOptions(ctx, readOptions, "plan"), planActs.PlanDownstream, activities.PlanDownstreamInput{
 		SourceTree: source.Tree.Key, SourceUsers: source.Users.Key, TargetDepts: target.Departments.Key, TargetUsers: target.Users.Key,
-		SnapshotKey: r.snapshotKey, IgnoreFields: r.in.IgnoreFields, Mode: target.Mode, Prefix: r.prefix,
+		SnapshotKey: r.snapshotKey, IgnoreFields: r.in.IgnoreFields, Mode: target.Mode, Prefix: r.prefix, ChunkSize: r.in.ChunkSize,
 		Options: plan.DownstreamOptions{UpdateMode: r.in.UpdateMode, DeleteMode: r.in.DeleteMode, RootID: r.in.WeComRootDepartmentID,
 			RequireContact: true},
 	}).Get(ctx, &planned)

@@ -35,6 +35,9 @@ type syncRun struct {
 	// saveState adds the direction's state for the next run to the final report activity's input
 	// (nil: nothing to keep).
 	saveState func(in *activities.SaveReportInput, status string)
+	// searchAttributes says whether the run sets its search attributes (runs started before
+	// the version that added them do not).
+	searchAttributes bool
 }
 
 // runOptions are the settings every run has.
@@ -75,10 +78,29 @@ func (r *syncRun) init(ctx workflow.Context, o runOptions) error {
 		StartedAt:  workflow.Now(ctx),
 	}
 	r.progress = report.Progress{Status: report.StatusRunning, Phase: "reading"}
+	r.searchAttributes = workflow.GetVersion(ctx, "search-attributes", workflow.DefaultVersion, 1) == 1
+	r.upsert(ctx, SADirection.ValueSet(o.direction), SAMode.ValueSet(o.mode), SAConnection.ValueSet(o.connection),
+		SADryRun.ValueSet(o.dryRun), SAOutcome.ValueSet(report.StatusRunning))
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (report.Progress, error) { return r.progress, nil }); err != nil {
 		return err
 	}
 	return workflow.SetQueryHandler(ctx, QueryReport, func() (report.Report, error) { return r.report, nil })
+}
+
+// upsert sets search attributes of the run (shown in the UI's list, queried by `starter list`).
+func (r *syncRun) upsert(ctx workflow.Context, updates ...temporal.SearchAttributeUpdate) {
+	if !r.searchAttributes {
+		return
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+		workflow.GetLogger(ctx).Warn("search attributes not set", "error", err)
+	}
+}
+
+// setOrganization records the organization the run reads, in the report and the search attributes.
+func (r *syncRun) setOrganization(ctx workflow.Context, code string) {
+	r.report.OrganizationCode = code
+	r.upsert(ctx, SAOrganization.ValueSet(code))
 }
 
 func badInput(msg string) error {
@@ -106,6 +128,7 @@ func (r *syncRun) awaitApproval(ctx workflow.Context, why []string) bool {
 	r.progress.Status, r.progress.AwaitingApproval = report.StatusAwaitingApprove, why
 	r.setPhase(ctx, "awaiting approval")
 	r.report.Status = report.StatusAwaitingApprove
+	r.upsert(ctx, SAOutcome.ValueSet(report.StatusAwaitingApprove))
 	rec := &report.ApprovalRecord{Reasons: why}
 	r.report.Approval = rec
 	r.ignoreStraySignals(ctx, "before the run asked for approval")
@@ -139,6 +162,7 @@ func (r *syncRun) awaitApproval(ctx workflow.Context, why []string) bool {
 	rec.By, rec.Reason, rec.At = a.By, a.Reason, workflow.Now(ctx)
 	r.progress.Status, r.progress.AwaitingApproval = report.StatusRunning, nil
 	r.report.Status = report.StatusRunning
+	r.upsert(ctx, SAOutcome.ValueSet(report.StatusRunning))
 	return rec.Decision == "approved"
 }
 
@@ -252,6 +276,7 @@ func (r *syncRun) finish(ctx workflow.Context, status string) (*report.Report, e
 	r.setPhase(ctx, "done")
 	r.report.FinishedAt = workflow.Now(ctx)
 	r.report.DurationSeconds = r.report.FinishedAt.Sub(r.report.StartedAt).Seconds()
+	r.upsert(ctx, SAOutcome.ValueSet(status), SAWrites.ValueSet(int64(r.report.Applied.Writes())), SAFailures.ValueSet(int64(r.report.Failed.Writes())))
 	in := activities.SaveReportInput{Prefix: r.prefix, Report: r.report}
 	if r.saveState != nil {
 		r.saveState(&in, status)
@@ -266,21 +291,41 @@ func (r *syncRun) finish(ctx workflow.Context, status string) (*report.Report, e
 	return &r.report, nil
 }
 
-// fail stores a failed run's report and returns the error, with the report as its details.
+// fail stores a failed run's report and returns the error: one sentence for a person (the
+// innermost message, with what to do), the report as its details — not Temporal's chain of
+// wrapped errors.
 func (r *syncRun) fail(ctx workflow.Context, err error) (*report.Report, error) {
-	r.report.Error = err.Error()
 	if temporal.IsCanceledError(err) || ctx.Err() != nil {
 		r.report.Error = "the run was canceled"
 		_, _ = r.finish(ctx, report.StatusCanceled)
 		return nil, temporal.NewCanceledError(r.report)
 	}
+	r.report.Error = humanMessage(err)
 	rep, _ := r.finish(ctx, report.StatusFailed)
 	errType := activities.ErrTypeRun
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) && appErr.Type() != "" {
 		errType = appErr.Type()
 	}
-	return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s sync failed: %s (report: %s)", rep.Direction, rootMessage(err), rep.ReportKey), errType, err, *rep)
+	msg := fmt.Sprintf("%s sync failed: %s", rep.Direction, rep.Error)
+	if rep.ReportKey != "" {
+		msg += fmt.Sprintf(" (report: starter report --id %s --run-id %s)", rep.WorkflowID, rep.RunID)
+	}
+	return nil, temporal.NewNonRetryableApplicationError(msg, errType, nil, *rep)
+}
+
+// humanMessage is what went wrong, for a person: the innermost application error's own message
+// (not its type, retry flag and causes), or a sentence for a timeout.
+func humanMessage(err error) string {
+	var timeout *temporal.TimeoutError
+	if errors.As(err, &timeout) {
+		return "a step took too long (" + timeout.TimeoutType().String() + "): the worker may have stopped, or an API stopped answering; start the run again — what it wrote is kept and a rerun goes on from there"
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr.Message()
+	}
+	return err.Error()
 }
 
 // completed is the final status of a run that applied its plan: with errors when writes failed.
@@ -289,13 +334,4 @@ func (r *syncRun) completed() string {
 		return report.StatusCompletedErrors
 	}
 	return report.StatusCompleted
-}
-
-// rootMessage is the innermost application error's message: what a person needs to read.
-func rootMessage(err error) string {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		return appErr.Error()
-	}
-	return err.Error()
 }

@@ -74,6 +74,9 @@ type UpstreamInput struct {
 	// Concurrency is how many user chunks are applied at once (default 4, at most 16); the client's
 	// rate limiter keeps the API calls within the pool's QPS whatever this is.
 	Concurrency int `json:"concurrency,omitempty"`
+	// ChunkSize is how many user writes one apply activity makes (default 2,000, grown so a run
+	// has at most 100 chunks); smaller chunks spread a run over more workers.
+	ChunkSize int `json:"chunkSize,omitempty"`
 	// Scope (delete-only) are the department paths below the organization root whose users may
 	// be deleted, e.g. ["研发中心/后端组"], or ["/"] for the whole organization; empty = inferred
 	// from the file (README "Delete scope").
@@ -126,6 +129,9 @@ type DownstreamInput struct {
 	ApprovalTimeout string `json:"approvalTimeout,omitempty"`
 	// Concurrency is how many apply chunks run at once (default 4, at most 16).
 	Concurrency int `json:"concurrency,omitempty"`
+	// ChunkSize is how many writes one apply activity makes (default 500, grown so a step has at
+	// most 40 chunks); smaller chunks spread a run over more workers.
+	ChunkSize int `json:"chunkSize,omitempty"`
 }
 
 // Approval is the payload of the approve and reject signals.

@@ -199,7 +199,7 @@ func (r *upstreamRun) read(ctx workflow.Context) (activities.ParseExportResult, 
 		r.report.Warnings = append(r.report.Warnings, parsed.Warnings...)
 	}
 	if readErr == nil {
-		r.report.OrganizationCode = read.OrganizationCode
+		r.setOrganization(ctx, read.OrganizationCode)
 		if !read.OrganizationExists {
 			r.report.Warnings = append(r.report.Warnings, fmt.Sprintf("the pool has no organization: %q will be created", read.OrganizationCode))
 		}
@@ -220,6 +220,7 @@ func (r *upstreamRun) plan(ctx workflow.Context, parsed activities.ParseExportRe
 		Prefix:        r.prefix,
 		StateKey:      stateKey(r.in.Connection, read.OrganizationCode),
 		TopLevelNames: parsed.TopLevelNames,
+		ChunkSize:     r.in.ChunkSize,
 	}).Get(ctx, &planned)
 	if err != nil {
 		return planned, err

@@ -21,6 +21,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -51,7 +52,7 @@ type Client struct {
 	poolID     string
 	secret     string
 	timeout    time.Duration
-	limiter    *rate.Limiter
+	limiter    Limiter
 	maxRetries int
 	backoffMin time.Duration
 	backoffMax time.Duration
@@ -59,6 +60,7 @@ type Client struct {
 	now        func() time.Time
 	tokens     *tokenSource
 	redactor   *redactor
+	observe    Observer
 
 	// Users reads and writes users and their department memberships.
 	Users *UsersService
@@ -88,6 +90,8 @@ type config struct {
 	backoffMax     time.Duration
 	log            *zap.Logger
 	now            func() time.Time
+	observe        Observer
+	limiter        Limiter
 }
 
 // WithBaseURL sets the API host (default https://api.authing.cn); paths are /api/v3/<verb>.
@@ -109,6 +113,27 @@ func WithRateLimit(qps float64, burst int) Option {
 	return func(c *config) { c.qps, c.burst = qps, burst }
 }
 
+// Limiter paces the client's calls; api is the verb called. A shared limiter keeps several
+// processes together within one pool's budget (internal/budget).
+type Limiter interface {
+	Wait(ctx context.Context, api string) error
+}
+
+// WithLimiter replaces the client's own token bucket (WithRateLimit) with l.
+func WithLimiter(l Limiter) Option { return func(c *config) { c.limiter = l } }
+
+// localLimiter is the client's own token bucket, one for every verb.
+type localLimiter struct{ l *rate.Limiter }
+
+func (l localLimiter) Wait(ctx context.Context, _ string) error { return l.l.Wait(ctx) }
+
+func cmpLimiter(a, b Limiter) Limiter {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
 // WithRetry sets how many times a retryable failure is retried (default 4; 0 = never).
 func WithRetry(maxRetries int) Option { return func(c *config) { c.maxRetries = maxRetries } }
 
@@ -122,6 +147,28 @@ func WithLogger(l *zap.Logger) Option { return func(c *config) { c.log = l } }
 
 // WithClock sets the clock used for token expiry.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// Call is the outcome of one HTTP attempt, as an Observer sees it.
+type Call struct {
+	// API is the verb, e.g. "create-users-batch" or "get-management-token" (a fixed set; never an id).
+	API string
+	// Outcome is "ok", "error", or "canceled" when the caller's context ended first.
+	Outcome string
+	// Code says why an attempt failed: the answer's statusCode ("400", "429" — Authing answers most
+	// errors with HTTP 200 and throttles with HTTP 429), the HTTP status of an answer without an
+	// envelope, "unreadable" for a 2xx answer that is not one, or "transport" when no answer came
+	// (a dropped connection, a timeout). Empty unless Outcome is "error".
+	Code string
+	// Duration is the attempt's round trip (the rate-limiter wait excluded).
+	Duration time.Duration
+}
+
+// Observer is told the outcome of every HTTP attempt, token fetches and retries included, e.g. to
+// count them. It is called synchronously and must not block.
+type Observer func(Call)
+
+// WithObserver sets an Observer of every HTTP attempt (default: none).
+func WithObserver(o Observer) Option { return func(c *config) { c.observe = o } }
 
 // NewClient returns a client; WithCredentials is required.
 func NewClient(opts ...Option) (*Client, error) {
@@ -160,13 +207,14 @@ func NewClient(opts ...Option) (*Client, error) {
 		poolID:     cfg.poolID,
 		secret:     cfg.secret,
 		timeout:    cfg.timeout,
-		limiter:    lim,
+		limiter:    cmpLimiter(cfg.limiter, localLimiter{lim}),
 		maxRetries: max(cfg.maxRetries, 0),
 		backoffMin: max(cfg.backoffMin, time.Millisecond),
 		backoffMax: max(cfg.backoffMax, cfg.backoffMin),
 		log:        cfg.log,
 		now:        cfg.now,
 		redactor:   &redactor{secrets: []string{cfg.secret}},
+		observe:    cfg.observe,
 	}
 	c.tokens = &tokenSource{c: c}
 	common := &service{client: c}
@@ -288,10 +336,15 @@ func (c *Client) backoff(n int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// send makes one HTTP attempt and returns the envelope's data.
-func (c *Client) send(ctx context.Context, method, verb string, q url.Values, body []byte, token string) (json.RawMessage, error) {
-	if err := c.limiter.Wait(ctx); err != nil {
+// send makes one HTTP attempt and returns the envelope's data; the observer learns its outcome.
+func (c *Client) send(ctx context.Context, method, verb string, q url.Values, body []byte, token string) (data json.RawMessage, err error) {
+	if err := c.limiter.Wait(ctx, verb); err != nil {
 		return nil, fmt.Errorf("authing %s: wait for the rate limiter: %w", verb, err)
+	}
+	status := 0 // the answer's HTTP status; 0 = no answer
+	if c.observe != nil {
+		start := time.Now()
+		defer func() { c.observe(observed(verb, status, err, time.Since(start))) }()
 	}
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
@@ -312,7 +365,8 @@ func (c *Client) send(ctx context.Context, method, verb string, q url.Values, bo
 		}
 		return nil, &TransportError{Op: verb, msg: c.redactor.redact(err.Error()), Err: err}
 	}
-	return c.decode(verb, resp.StatusCode(), resp.Body())
+	status = resp.StatusCode()
+	return c.decode(verb, status, resp.Body())
 }
 
 // decode checks the envelope and returns its data.
@@ -340,6 +394,30 @@ func (c *Client) decode(verb string, httpStatus int, body []byte) (json.RawMessa
 		}
 	}
 	return env.Data, nil
+}
+
+// observed describes the outcome err of one attempt of verb answered with HTTP status (0 = none).
+func observed(verb string, status int, err error, d time.Duration) Call {
+	call := Call{API: verb, Outcome: "error", Duration: d}
+	var ae *APIError
+	var te *TransportError
+	switch {
+	case err == nil:
+		call.Outcome = "ok"
+	case errors.As(err, &ae):
+		code := ae.StatusCode
+		if code == 200 || code == 0 { // a non-2xx HTTP answer whose body says 200
+			code = ae.HTTPStatus
+		}
+		call.Code = strconv.Itoa(code)
+	case errors.As(err, &te) && status != 0:
+		call.Code = "unreadable"
+	case te != nil:
+		call.Code = "transport"
+	default: // the caller's context ended (send wraps its error, never a TransportError)
+		call.Outcome = "canceled"
+	}
+	return call
 }
 
 // snippet shortens a body for an error message.

@@ -21,6 +21,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -110,6 +111,35 @@ func WithRateLimit(perMinute, perHour int) Option {
 	}
 }
 
+// Limiter paces the client's calls; api is the path called (each WeCom API has its own budget).
+// A shared limiter keeps several processes together within the corp's budgets (internal/budget).
+type Limiter interface {
+	Wait(ctx context.Context, api string) error
+}
+
+// WithLimiter replaces the client's own per-API token buckets (WithRateLimit) with l.
+func WithLimiter(l Limiter) Option {
+	return func(c *Client) error {
+		c.limiter = l
+		return nil
+	}
+}
+
+// Budgets returns the token buckets WithRateLimit gives one API, as (per second, burst) pairs: a
+// tenth of each budget as burst, refilled at 90 % of its rate.
+func Budgets(perMinute, perHour int) [][2]float64 {
+	var out [][2]float64
+	for _, b := range []struct {
+		n      int
+		window time.Duration
+	}{{perMinute, time.Minute}, {perHour, time.Hour}} {
+		if b.n > 0 {
+			out = append(out, [2]float64{0.9 * float64(b.n) / b.window.Seconds(), float64(max(1, b.n/10))})
+		}
+	}
+	return out
+}
+
 // WithLogger sets the logger for retries and token refreshes (default: none).
 func WithLogger(l *zap.Logger) Option {
 	return func(c *Client) error {
@@ -152,6 +182,32 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
+// Call is the outcome of one HTTP attempt, as an Observer sees it.
+type Call struct {
+	// API is the API path, e.g. "user/create" or "gettoken" (a fixed set; never a query or an id).
+	API string
+	// Outcome is "ok", "error", or "canceled" when the caller's context ended first.
+	Outcome string
+	// Code says why an attempt failed: WeCom's errcode ("60104"), the HTTP status of an answer
+	// without an envelope ("502"), "unreadable" for an HTTP 200 answer that does not decode, or
+	// "transport" when no answer came. Empty unless Outcome is "error".
+	Code string
+	// Duration is the attempt's round trip (the rate-budget wait excluded).
+	Duration time.Duration
+}
+
+// Observer is told the outcome of every HTTP attempt, token fetches and retries included, e.g. to
+// count them. It is called synchronously and must not block.
+type Observer func(Call)
+
+// WithObserver sets an Observer of every HTTP attempt (default: none).
+func WithObserver(o Observer) Option {
+	return func(c *Client) error {
+		c.observe = o
+		return nil
+	}
+}
+
 // service is shared by the API areas.
 type service struct{ client *Client }
 
@@ -179,6 +235,7 @@ type Client struct {
 	maxRateWait time.Duration
 	log         *zap.Logger
 	clock       func() time.Time
+	observe     Observer
 	// sleep waits d or until ctx ends; tests replace it to move a fake clock instead.
 	sleep func(ctx context.Context, d time.Duration) error
 
@@ -187,6 +244,7 @@ type Client struct {
 
 	limMu    sync.Mutex
 	limiters map[string]*budget
+	limiter  Limiter // replaces limiters when set
 }
 
 // budget is the pair of limiters of one API path.
@@ -340,8 +398,13 @@ type envelope struct {
 	ErrMsg  string `json:"errmsg"`
 }
 
-// do makes one HTTP round trip and decodes the answer.
-func (c *Client) do(ctx context.Context, method, path string, q url.Values, body, out any) error {
+// do makes one HTTP round trip and decodes the answer; the observer learns its outcome.
+func (c *Client) do(ctx context.Context, method, path string, q url.Values, body, out any) (err error) {
+	status := 0 // the answer's HTTP status; 0 = no answer
+	if c.observe != nil {
+		start := time.Now()
+		defer func() { c.observe(observed(path, status, err, time.Since(start))) }()
+	}
 	req := c.r.R().SetContext(ctx).SetQueryParamsFromValues(q)
 	if body != nil {
 		req.SetHeader("Content-Type", "application/json").SetBody(body)
@@ -354,7 +417,8 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		return newTransportError(path, err)
 	}
 	raw := resp.Body()
-	if resp.StatusCode() != http.StatusOK {
+	status = resp.StatusCode()
+	if status != http.StatusOK {
 		return &APIError{Op: path, HTTPStatus: resp.StatusCode(), ErrMsg: snippet(raw)}
 	}
 	var env envelope
@@ -376,6 +440,33 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 	return nil
 }
 
+// observed describes the outcome err of one attempt of path answered with HTTP status (0 = none).
+func observed(path string, status int, err error, d time.Duration) Call {
+	call := Call{API: path, Outcome: "ok", Duration: d}
+	var ae *APIError
+	var te *TransportError
+	switch {
+	case err == nil:
+		return call
+	case errors.As(err, &te):
+		// First: an HTTP timeout is a DeadlineExceeded too, but not the caller's.
+		call.Code = "transport"
+	case errors.As(err, &ae) && ae.ErrCode != 0:
+		call.Code = strconv.Itoa(ae.ErrCode)
+	case ae != nil && status == http.StatusOK:
+		call.Code = "unreadable"
+	case ae != nil:
+		call.Code = strconv.Itoa(status)
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		call.Outcome = "canceled"
+		return call
+	default:
+		call.Code = "transport"
+	}
+	call.Outcome = "error"
+	return call
+}
+
 // untilNextMinute is the wait after a 45009: WeCom blocks an API for the rest of its window
 // (minute ⇒ up to 60 s). Waiting for the next minute boundary clears a minute block; an hour
 // block answers 45009 again.
@@ -395,6 +486,9 @@ func snippet(b []byte) string {
 
 // wait takes one call from path's minute and hour budgets, sleeping until it may go.
 func (c *Client) wait(ctx context.Context, path string) error {
+	if c.limiter != nil {
+		return c.limiter.Wait(ctx, path)
+	}
 	b := c.budgetFor(path)
 	for _, lim := range []*rate.Limiter{b.minute, b.hour} {
 		if lim == nil {

@@ -44,6 +44,7 @@ type Server struct {
 	tokenTTL       time.Duration
 	now            func() time.Time
 	limiter        *rate.Limiter // nil = unlimited
+	throttled      atomic.Int64
 	latency        time.Duration
 	faults         *faults.Injector
 	routes         map[string]route
@@ -210,8 +211,12 @@ func (s *Server) Calls() map[string]int {
 	return out
 }
 
-// ResetCalls sets every call count to zero.
+// Throttled returns how many calls the pool's rate limit refused with HTTP 429.
+func (s *Server) Throttled() int { return int(s.throttled.Load()) }
+
+// ResetCalls sets every call count (and the throttled count) to zero.
 func (s *Server) ResetCalls() {
+	s.throttled.Store(0)
 	for _, n := range s.calls {
 		n.Store(0)
 	}
@@ -254,6 +259,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.limiter != nil && !s.limiter.Allow() {
+		s.throttled.Add(1)
 		jsonio.Write(w, http.StatusTooManyRequests, envelope{StatusCode: 429, Message: throttleMessage})
 		return
 	}

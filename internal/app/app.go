@@ -18,6 +18,7 @@ import (
 	"github.com/wecomsync/wecomsync/activities"
 	"github.com/wecomsync/wecomsync/clients/authing"
 	"github.com/wecomsync/wecomsync/clients/wecom"
+	"github.com/wecomsync/wecomsync/internal/budget"
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
 	"github.com/wecomsync/wecomsync/internal/codec"
 	"github.com/wecomsync/wecomsync/internal/config"
@@ -55,15 +56,35 @@ const (
 )
 
 // httpClient is the HTTP client of one system's API: pooled keep-alive connections sized for the
-// activities' concurrency (the default pool keeps only 2 idle connections per host), counted by m.
-func httpClient(m *metrics.Metrics, system, apiPrefix string) *http.Client {
+// activities' concurrency (the default pool keeps only 2 idle connections per host).
+func httpClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns, t.MaxIdleConnsPerHost = 128, 64
-	return &http.Client{Transport: m.Transport(system, apiPrefix, t)}
+	return &http.Client{Transport: t}
 }
 
-// Connections builds the API clients of every configured connection; m (optional) counts their calls.
-func Connections(cfg *config.Config, log *zap.Logger, m *metrics.Metrics) (activities.Connections, error) {
+// authingObserver counts every Authing attempt in m as the client classified it (nil: no metrics).
+func authingObserver(m *metrics.Metrics) authing.Observer {
+	if m == nil {
+		return nil
+	}
+	return func(c authing.Call) { m.APICall("authing", c.API, c.Outcome, c.Code, c.Duration) }
+}
+
+// wecomObserver counts every WeCom attempt in m as the client classified it (nil: no metrics).
+func wecomObserver(m *metrics.Metrics) wecom.Observer {
+	if m == nil {
+		return nil
+	}
+	return func(c wecom.Call) { m.APICall("wecom", c.API, c.Outcome, c.Code, c.Duration) }
+}
+
+// Connections builds the API clients of every configured connection; m (optional) counts their
+// calls: every attempt by API, outcome and error code, with its latency.
+//
+// With budgets, each connection's clients share the pool's and the corp's API budgets with the
+// other workers using the same blob store (internal/budget); nil keeps each client's own limiters.
+func Connections(cfg *config.Config, log *zap.Logger, m *metrics.Metrics, budgets *budget.Coordinator) (activities.Connections, error) {
 	conns := activities.Connections{}
 	for name, cc := range cfg.Connections {
 		conn := &activities.Connection{}
@@ -72,12 +93,15 @@ func Connections(cfg *config.Config, log *zap.Logger, m *metrics.Metrics) (activ
 		}
 		if a := cc.Authing; a != nil {
 			opts := []authing.Option{authing.WithCredentials(a.UserPoolID, a.Secret), authing.WithLogger(log),
-				authing.WithHTTPClient(httpClient(m, "authing", "/api/v3/"))}
+				authing.WithHTTPClient(httpClient()), authing.WithObserver(authingObserver(m))}
 			if a.URL != "" {
 				opts = append(opts, authing.WithBaseURL(a.URL))
 			}
 			if a.QPS > 0 {
 				opts = append(opts, authing.WithRateLimit(a.QPS, max(1, int(a.QPS/30))))
+			}
+			if budgets != nil {
+				opts = append(opts, authing.WithLimiter(authingBudget(budgets, a)))
 			}
 			c, err := authing.NewClient(opts...)
 			if err != nil {
@@ -87,12 +111,15 @@ func Connections(cfg *config.Config, log *zap.Logger, m *metrics.Metrics) (activ
 		}
 		if w := cc.WeCom; w != nil {
 			opts := []wecom.Option{wecom.WithCredentials(w.CorpID, w.Secret), wecom.WithLogger(log),
-				wecom.WithHTTPClient(httpClient(m, "wecom", "/cgi-bin/"))}
+				wecom.WithHTTPClient(httpClient()), wecom.WithObserver(wecomObserver(m))}
 			if w.URL != "" {
 				opts = append(opts, wecom.WithBaseURL(w.URL))
 			}
 			if w.PerMinute > 0 || w.PerHour > 0 {
 				opts = append(opts, wecom.WithRateLimit(cmp.Or(w.PerMinute, wecomPerMinute), cmp.Or(w.PerHour, wecomPerHour)))
+			}
+			if budgets != nil {
+				opts = append(opts, wecom.WithLimiter(wecomBudget(budgets, w)))
 			}
 			c, err := wecom.NewClient(opts...)
 			if err != nil {
@@ -105,9 +132,28 @@ func Connections(cfg *config.Config, log *zap.Logger, m *metrics.Metrics) (activ
 	return conns, nil
 }
 
-// ClientOptions are the Temporal client options of every wecomsync binary. With codec keys
-// configured, payloads and failure messages are encrypted (internal/codec).
-func ClientOptions(cfg *config.Config, log *zap.Logger) (client.Options, error) {
+// ClientOption adds to the Temporal client options of one binary (see WithSDKMetrics).
+type ClientOption func(*client.Options) error
+
+// WithSDKMetrics reports the Temporal SDK's own metrics (temporal_*: workflow and activity
+// latencies, polls, schedule-to-start, workflow task failures) into m, next to wecomsync_* on
+// the same /metrics. The worker uses it; the starter and the tests need not. A nil m adds nothing.
+func WithSDKMetrics(m *metrics.Metrics) ClientOption {
+	return func(o *client.Options) error {
+		h, err := m.TemporalHandler()
+		if err != nil {
+			return fmt.Errorf("temporal SDK metrics: %w", err)
+		}
+		if h != nil {
+			o.MetricsHandler = h
+		}
+		return nil
+	}
+}
+
+// ClientOptions are the Temporal client options of every wecomsync binary, plus extra. With codec
+// keys configured, payloads and failure messages are encrypted (internal/codec).
+func ClientOptions(cfg *config.Config, log *zap.Logger, extra ...ClientOption) (client.Options, error) {
 	opts := client.Options{
 		HostPort:  cfg.TemporalAddress,
 		Namespace: cfg.Namespace,
@@ -121,6 +167,11 @@ func ClientOptions(cfg *config.Config, log *zap.Logger) (client.Options, error) 
 		opts.DataConverter = codec.DataConverter(keys)
 		opts.FailureConverter = codec.FailureConverter(keys)
 	}
+	for _, o := range extra {
+		if err := o(&opts); err != nil {
+			return opts, err
+		}
+	}
 	return opts, nil
 }
 
@@ -131,8 +182,8 @@ func WorkerOptions() worker.Options {
 }
 
 // Dial connects to Temporal with ClientOptions.
-func Dial(cfg *config.Config, log *zap.Logger) (client.Client, error) {
-	opts, err := ClientOptions(cfg, log)
+func Dial(cfg *config.Config, log *zap.Logger, extra ...ClientOption) (client.Client, error) {
+	opts, err := ClientOptions(cfg, log, extra...)
 	if err != nil {
 		return nil, err
 	}

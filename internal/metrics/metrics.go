@@ -1,18 +1,43 @@
 // Package metrics exposes the worker's Prometheus metrics: API calls to WeCom and Authing (by
-// system, API and outcome, with latency), objects written (by object, action and result) and runs
-// (by direction and status). It records counts and durations only — never ids, names or secrets.
+// system, API, outcome and error code, with latency), objects written (by object, action and
+// result), runs (by direction and status) and, through OpenTelemetry, the Temporal SDK's own
+// metrics (temporal_*), all on one registry served at /metrics. It records counts and durations
+// only — never ids, names or secrets.
 package metrics
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
+	"regexp"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel"
+	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.temporal.io/sdk/client"
+	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
 )
+
+// Outcomes of an API call (the outcome label).
+const (
+	OutcomeOK       = "ok"
+	OutcomeError    = "error"
+	OutcomeCanceled = "canceled"
+)
+
+// Label budgets: the code and api labels take at most this many distinct values; later new ones
+// are recorded as "other", so a misbehaving server cannot blow up the series count.
+const (
+	maxCodes = 64
+	maxAPIs  = 128
+)
+
+// codePattern is what a code label may be: a number (an errcode or status) or a short word
+// ("transport", "unreadable").
+var codePattern = regexp.MustCompile(`^(-?[0-9]{1,9}|[a-z_]{1,16})$`)
 
 // Metrics holds the collectors. A nil *Metrics records nothing, so code can take it optionally.
 type Metrics struct {
@@ -21,6 +46,12 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec
 	writes   *prometheus.CounterVec
 	runs     *prometheus.CounterVec
+
+	codes, apis *budget
+
+	sdkOnce    sync.Once
+	sdkHandler client.MetricsHandler
+	sdkErr     error
 }
 
 // New registers the collectors (and the Go runtime and process collectors) on a fresh registry.
@@ -29,11 +60,13 @@ func New() *Metrics {
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "wecomsync_api_requests_total",
-			Help: "HTTP requests to the synced systems, by system (wecom, authing), API and outcome (HTTP status class or error).",
-		}, []string{"system", "api", "outcome"}),
+			Help: "HTTP attempts to the synced systems (every retry and token fetch counts), by system (wecom, authing), " +
+				"API, outcome (ok, error, canceled) and code (for errors: WeCom errcode or Authing statusCode, also when " +
+				"answered with HTTP 200; the HTTP status of an answer without an envelope; unreadable; transport when no answer came).",
+		}, []string{"system", "api", "outcome", "code"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "wecomsync_api_request_duration_seconds",
-			Help:    "Latency of HTTP requests to the synced systems.",
+			Help:    "Latency of each HTTP attempt to the synced systems (every retry counts; rate-limit waits excluded).",
 			Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
 		}, []string{"system", "api"}),
 		writes: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -44,6 +77,8 @@ func New() *Metrics {
 			Name: "wecomsync_runs_total",
 			Help: "Finished sync runs, by direction and status (completed, completed-with-errors, dry-run, rejected, failed, canceled).",
 		}, []string{"direction", "status"}),
+		codes: newBudget(maxCodes),
+		apis:  newBudget(maxAPIs),
 	}
 	m.registry.MustRegister(m.requests, m.latency, m.writes, m.runs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -71,33 +106,90 @@ func (m *Metrics) RunFinished(direction, status string) {
 	m.runs.WithLabelValues(direction, status).Inc()
 }
 
-// Transport wraps next (nil = http.DefaultTransport) so that every request to system is counted
-// and timed. The API label is the request path after apiPrefix ("/api/v3/", "/cgi-bin/"); query
-// strings (where WeCom carries its token) are never recorded.
-func (m *Metrics) Transport(system, apiPrefix string, next http.RoundTripper) http.RoundTripper {
-	if next == nil {
-		next = http.DefaultTransport
-	}
+// APICall counts one HTTP attempt to system's api and records its latency. outcome is
+// OutcomeOK, OutcomeError or OutcomeCanceled (anything else counts as an error); code, kept only
+// for errors, is the API's error code, an HTTP status or a short word ("transport"). The api and
+// code values come from the clients (fixed paths, small code sets) and are bounded here as well.
+func (m *Metrics) APICall(system, api, outcome, code string, d time.Duration) {
 	if m == nil {
-		return next
+		return
 	}
-	return roundTripper(func(r *http.Request) (*http.Response, error) {
-		api := r.URL.Path
-		if i := strings.Index(api, apiPrefix); i >= 0 {
-			api = api[i+len(apiPrefix):]
+	api = m.apis.value(api)
+	switch outcome {
+	case OutcomeOK, OutcomeCanceled:
+		code = ""
+	default:
+		outcome = OutcomeError
+		if !codePattern.MatchString(code) {
+			code = "other"
 		}
-		start := time.Now()
-		resp, err := next.RoundTrip(r)
-		m.latency.WithLabelValues(system, api).Observe(time.Since(start).Seconds())
-		outcome := "error"
-		if err == nil {
-			outcome = strconv.Itoa(resp.StatusCode/100) + "xx"
-		}
-		m.requests.WithLabelValues(system, api, outcome).Inc()
-		return resp, err
-	})
+		code = m.codes.value(code)
+	}
+	m.requests.WithLabelValues(system, api, outcome, code).Inc()
+	m.latency.WithLabelValues(system, api).Observe(d.Seconds())
 }
 
-type roundTripper func(*http.Request) (*http.Response, error)
+// sdkBuckets are the histogram bounds (seconds) of the Temporal SDK's timers: from poll and
+// schedule-to-start latencies in milliseconds to activities and runs of an hour.
+var sdkBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600}
 
-func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+// TemporalHandler returns the metrics handler for client.Options.MetricsHandler: the Temporal
+// SDK's own metrics (temporal_* — workflow and activity latencies, task-queue polls,
+// schedule-to-start latencies, workflow task failures, requests to the server) go through
+// OpenTelemetry into this registry, so one scrape shows them next to wecomsync_*. Timers become
+// histograms in seconds (…_seconds), counters get _total. Every call returns the same handler. A
+// nil *Metrics returns nil (the SDK's default: no metrics).
+func (m *Metrics) TemporalHandler() (client.MetricsHandler, error) {
+	if m == nil {
+		return nil, nil
+	}
+	m.sdkOnce.Do(func() {
+		exp, err := otelprom.New(
+			otelprom.WithRegisterer(m.registry),
+			otelprom.WithoutScopeInfo(),
+			otelprom.WithoutTargetInfo(),
+			otelprom.WithAggregationSelector(func(k sdkmetric.InstrumentKind) sdkmetric.Aggregation {
+				if k == sdkmetric.InstrumentKindHistogram {
+					return sdkmetric.AggregationExplicitBucketHistogram{Boundaries: sdkBuckets}
+				}
+				return sdkmetric.DefaultAggregationSelector(k)
+			}),
+		)
+		if err != nil {
+			m.sdkErr = err
+			return
+		}
+		provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp))
+		m.sdkHandler = temporalotel.NewMetricsHandler(temporalotel.MetricsHandlerOptions{
+			Meter: provider.Meter("go.temporal.io/sdk"),
+			// An instrument the meter refuses is reported to OpenTelemetry's error handler (a
+			// log line), never a panic in the worker.
+			OnError:              otel.Handle,
+			UseMonotonicCounters: true,
+		})
+	})
+	return m.sdkHandler, m.sdkErr
+}
+
+// budget bounds the distinct values of a label.
+type budget struct {
+	mu   sync.Mutex
+	max  int
+	seen map[string]struct{}
+}
+
+func newBudget(n int) *budget { return &budget{max: n, seen: make(map[string]struct{}, n)} }
+
+// value returns v, or "other" once max other values were seen.
+func (b *budget) value(v string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.seen[v]; ok {
+		return v
+	}
+	if len(b.seen) >= b.max {
+		return "other"
+	}
+	b.seen[v] = struct{}{}
+	return v
+}

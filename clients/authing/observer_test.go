@@ -1,0 +1,121 @@
+package authing
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	authingemu "github.com/wecomsync/wecomsync/emulators/authing"
+)
+
+// calls records what an Observer is told.
+type calls struct {
+	mu  sync.Mutex
+	got []Call
+}
+
+func (c *calls) observe(call Call) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.got = append(c.got, call)
+}
+
+// of returns the outcome/code pairs observed for api, in order.
+func (c *calls) of(api string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, call := range c.got {
+		if call.API == api {
+			out = append(out, call.Outcome+"/"+call.Code)
+		}
+	}
+	return out
+}
+
+func TestObserverSeesEveryAttemptAsClassified(t *testing.T) {
+	tests := []struct {
+		name string
+		rule *faultRule
+		want []string // outcome/code of each list-users attempt (a POST: net/http never replays it)
+	}{
+		{"ok", nil, []string{"ok/"}},
+		{"statusCode in an HTTP 200 answer, retried", &faultRule{Kind: "errcode", Code: 500, Count: 2}, []string{"error/500", "error/500", "ok/"}},
+		{"statusCode not retried", &faultRule{Kind: "errcode", Code: 400, Count: 1}, []string{"error/400"}},
+		{"HTTP 429, retried", &faultRule{Kind: "429", Count: 1}, []string{"error/429", "ok/"}},
+		{"HTTP 502 without envelope, retried", &faultRule{Kind: "5xx", Code: 502, Count: 1}, []string{"error/502", "ok/"}},
+		{"dropped connection, retried", &faultRule{Kind: "drop", Count: 1}, []string{"error/transport", "ok/"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var obs calls
+			e := setup(t, authingemu.DemoSeed(), nil, WithObserver(obs.observe))
+			if tt.rule != nil {
+				tt.rule.Path = "list-users"
+				e.addFault(t, *tt.rule)
+			}
+			_, _ = e.c.Users.List(context.Background(), nil)
+			assert.Equal(t, tt.want, obs.of("list-users"))
+			assert.Equal(t, []string{"ok/"}, obs.of(tokenVerb))
+			for _, c := range obs.got {
+				assert.Positive(t, c.Duration, "%+v", c)
+			}
+		})
+	}
+}
+
+func TestObserverSeesTokenRefresh(t *testing.T) {
+	var obs calls
+	e := setup(t, authingemu.DemoSeed(), nil, WithObserver(obs.observe))
+	e.addFault(t, faultRule{Path: "list-organizations", Kind: "errcode", Code: 401, Count: 1})
+	_, err := e.c.Organizations.List(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"error/401", "ok/"}, obs.of("list-organizations"))
+	assert.Equal(t, []string{"ok/", "ok/"}, obs.of(tokenVerb))
+}
+
+func TestObserverUnreadableTimeoutAndCanceled(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case apiPrefix + tokenVerb:
+			_, _ = w.Write([]byte(`{"statusCode":200,"data":{"access_token":"TOKEN","expires_in":7200}}`))
+		case apiPrefix + "list-organizations":
+			_, _ = w.Write([]byte(`<html>proxy login</html>`))
+		default: // waits until the test ends
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	var obs calls
+	c, err := NewClient(WithBaseURL(srv.URL), WithCredentials(testPool, testSecret), WithRetry(0),
+		WithTimeout(50*time.Millisecond), WithObserver(obs.observe))
+	require.NoError(t, err)
+
+	_, err = c.Organizations.List(context.Background())
+	require.Error(t, err)
+	assert.Equal(t, []string{"error/unreadable"}, obs.of("list-organizations"))
+
+	// The client's own per-attempt timeout: no answer came.
+	_, err = c.Organizations.Get(context.Background(), "xinghe")
+	require.Error(t, err)
+	assert.Equal(t, []string{"error/transport"}, obs.of("get-organization"))
+
+	// The caller gave up: not an error of the API.
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+	_, err = c.Users.Get(ctx, "u1", "", false, false)
+	require.True(t, errors.Is(err, context.Canceled), "%v", err)
+	assert.Equal(t, []string{"canceled/"}, obs.of("get-user"))
+}

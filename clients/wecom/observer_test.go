@@ -1,0 +1,147 @@
+package wecom
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// calls records what an Observer is told.
+type calls struct {
+	mu  sync.Mutex
+	got []Call
+}
+
+func (c *calls) observe(call Call) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.got = append(c.got, call)
+}
+
+// of returns the outcome/code pairs observed for api, in order.
+func (c *calls) of(api string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, call := range c.got {
+		if call.API == api {
+			out = append(out, call.Outcome+"/"+call.Code)
+		}
+	}
+	return out
+}
+
+func TestObserverSeesEveryAttemptAsClassified(t *testing.T) {
+	tests := []struct {
+		name string
+		rule *fault
+		want []string // outcome/code of each user/list_id attempt
+	}{
+		{"ok", nil, []string{"ok/"}},
+		{"errcode in an HTTP 200 answer, retried", &fault{Kind: "errcode", Code: -1, Count: 2}, []string{"error/-1", "error/-1", "ok/"}},
+		{"errcode not retried", &fault{Kind: "errcode", Code: 60011, Count: 1}, []string{"error/60011"}},
+		{"HTTP 429, retried", &fault{Kind: "429", Count: 1}, []string{"error/429", "ok/"}},
+		{"HTTP 503, retried", &fault{Kind: "5xx", Code: 503, Count: 1}, []string{"error/503", "ok/"}},
+		{"dropped connection, retried", &fault{Kind: "drop", Count: 1}, []string{"error/transport", "ok/"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var obs calls
+			e := setup(t, envConfig{client: []Option{WithObserver(obs.observe)}})
+			if tt.rule != nil {
+				tt.rule.Path = "user/list_id"
+				e.inject(t, *tt.rule)
+			}
+			_, _ = e.client.Users.ListID(context.Background(), &ListIDRequest{})
+			if got := obs.of("user/list_id"); !slices.Equal(got, tt.want) {
+				t.Fatalf("user/list_id attempts = %v, want %v", got, tt.want)
+			}
+			if got := obs.of("gettoken"); !slices.Equal(got, []string{"ok/"}) {
+				t.Fatalf("gettoken attempts = %v", got)
+			}
+			for _, c := range obs.got {
+				if c.Duration <= 0 {
+					t.Fatalf("%+v: no duration", c)
+				}
+			}
+		})
+	}
+}
+
+func TestObserverSeesTokenRefresh(t *testing.T) {
+	var obs calls
+	e := setup(t, envConfig{client: []Option{WithObserver(obs.observe)}})
+	if _, err := e.client.Token(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.emu.RevokeTokens()
+	if _, err := e.client.Departments.SimpleList(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := obs.of("department/simplelist"), []string{"error/40014", "ok/"}; !slices.Equal(got, want) {
+		t.Fatalf("department/simplelist attempts = %v, want %v", got, want)
+	}
+	if got := obs.of("gettoken"); !slices.Equal(got, []string{"ok/", "ok/"}) {
+		t.Fatalf("gettoken attempts = %v", got)
+	}
+}
+
+func TestObserverUnreadableAndCanceled(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/cgi-bin/gettoken":
+			_, _ = w.Write([]byte(`{"errcode":0,"access_token":"TOKEN","expires_in":7200}`))
+		case "/cgi-bin/department/simplelist":
+			_, _ = w.Write([]byte(`<html>proxy login</html>`))
+		default: // waits until the test ends
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	var obs calls
+	c := newTestClient(t, newFakeClock(), srv.URL+"/cgi-bin/", WithCredentials(testCorp, testSecret), WithObserver(obs.observe), WithRetry(0))
+	if _, err := c.Departments.SimpleList(context.Background(), 0); err == nil {
+		t.Fatal("an HTML answer must fail")
+	}
+	if got, want := obs.of("department/simplelist"), []string{"error/unreadable"}; !slices.Equal(got, want) {
+		t.Fatalf("department/simplelist attempts = %v, want %v", got, want)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.Users.Get(ctx, "zhangsan"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Get = %v, want the caller's deadline", err)
+	}
+	if got, want := obs.of("user/get"), []string{"canceled/"}; !slices.Equal(got, want) {
+		t.Fatalf("user/get attempts = %v, want %v", got, want)
+	}
+}
+
+func TestObserverClientTimeoutIsTransport(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/cgi-bin/gettoken" {
+			_, _ = w.Write([]byte(`{"errcode":0,"access_token":"TOKEN","expires_in":7200}`))
+			return
+		}
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	var obs calls
+	c := newTestClient(t, newFakeClock(), srv.URL+"/cgi-bin/", WithCredentials(testCorp, testSecret),
+		WithObserver(obs.observe), WithRetry(0), WithTimeout(50*time.Millisecond))
+	if _, err := c.Users.Get(context.Background(), "zhangsan"); err == nil {
+		t.Fatal("a timeout must fail")
+	}
+	if got, want := obs.of("user/get"), []string{"error/transport"}; !slices.Equal(got, want) {
+		t.Fatalf("user/get attempts = %v, want %v", got, want)
+	}
+}

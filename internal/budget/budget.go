@@ -1,0 +1,253 @@
+// Package budget shares an API's rate budget among the worker processes that call the API at the
+// same time, without an admin dividing numbers by hand.
+//
+// Why not Temporal's task-queue rate limit: TaskQueueActivitiesPerSecond limits how many activities
+// start per second, and a wecomsync activity makes hundreds of calls (batches of a chunk, pages of a
+// read) — that is what keeps a run's history small and its throughput high. A limit on starts would
+// either need one activity per API call (tens of thousands of activities and their history events
+// per run) or would not bound the calls at all. So the budget itself is shared:
+//
+// Each worker keeps, per API, local token buckets (the client's own limiters) whose rate and burst
+// are a fraction of the API's budget. Every Interval it publishes, in the claim-check store every
+// worker already shares (a folder on one machine, S3/MinIO across machines), which APIs it is using
+// and the fractions it holds, and reads the others'. The fraction of a worker that uses an API is
+// an equal share among the workers using it (1 when it is alone, so one busy worker of three runs as
+// fast as a lone worker); it shrinks at once when others start, and grows only into the headroom
+// the others' published fractions leave, split among the workers that want to grow, so the sum of
+// the fractions never exceeds 1 even while the workers' views differ by one round. A worker that has
+// not used an API for a while gives its fraction back. A worker that stops publishing (killed) is
+// forgotten after Expiry.
+//
+// It must not know the APIs: callers name their budgets and APIs and give their rates.
+package budget
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+	"golang.org/x/time/rate"
+)
+
+// Defaults of a Coordinator.
+const (
+	DefaultInterval = 200 * time.Millisecond
+	// idleAfter is how long an API may go unused before its fraction is given back.
+	idleAfter = 2 * time.Second
+)
+
+// Store is where workers publish their records (internal/app adapts the claim-check store).
+type Store interface {
+	Put(ctx context.Context, key string, r Record) error
+	// List returns every record under prefix.
+	List(ctx context.Context, prefix string) ([]Record, error)
+}
+
+// Record is one worker's published state of one budget.
+type Record struct {
+	Worker string             `json:"worker"`
+	At     time.Time          `json:"at"`
+	APIs   map[string]APIUse `json:"apis"`
+}
+
+// APIUse is what a worker does with one API of a budget.
+type APIUse struct {
+	Active   bool    `json:"active"`
+	Fraction float64 `json:"fraction"`
+}
+
+// Rate is one token bucket of an API's budget: events per second and burst.
+type Rate struct {
+	PerSecond float64
+	Burst     int
+}
+
+// Budget is the shared budget of one system account (an Authing pool, a WeCom corp): the
+// limiters of its APIs in this worker. It implements the clients' limiter interface.
+type Budget struct {
+	name   string
+	rates  func(api string) []Rate
+	worker string
+	now    func() time.Time
+
+	mu   sync.Mutex
+	apis map[string]*api
+	// ready is closed and replaced at every round, waking callers that hold no fraction yet.
+	ready chan struct{}
+}
+
+type api struct {
+	rates    []Rate
+	limiters []*rate.Limiter
+	fraction float64
+	lastUse  time.Time
+}
+
+// Wait blocks until one call of api may go, within this worker's fraction of its budget.
+func (b *Budget) Wait(ctx context.Context, apiName string) error {
+	for {
+		b.mu.Lock()
+		a := b.api(apiName)
+		a.lastUse = b.now()
+		lims, ready := a.limiters, b.ready
+		held := a.fraction > 0
+		b.mu.Unlock()
+		if held {
+			for _, l := range lims {
+				if err := l.Wait(ctx); err != nil {
+					return fmt.Errorf("rate budget %s %s: %w", b.name, apiName, err)
+				}
+			}
+			return nil
+		}
+		select { // no fraction yet: the next round gives one
+		case <-ready:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// fraction is this worker's current fraction of api's budget.
+func (b *Budget) fraction(apiName string) float64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if a := b.apis[apiName]; a != nil {
+		return a.fraction
+	}
+	return 0
+}
+
+func (b *Budget) api(name string) *api {
+	a := b.apis[name]
+	if a == nil {
+		a = &api{rates: b.rates(name)}
+		for range a.rates {
+			a.limiters = append(a.limiters, rate.NewLimiter(0, 0))
+		}
+		b.apis[name] = a
+	}
+	return a
+}
+
+// setFraction scales api's token buckets to fraction f of its budget.
+func (a *api) setFraction(f float64, now time.Time) {
+	a.fraction = f
+	for i, r := range a.rates {
+		a.limiters[i].SetLimitAt(now, rate.Limit(r.PerSecond*f))
+		a.limiters[i].SetBurstAt(now, max(1, int(math.Floor(float64(r.Burst)*f))))
+	}
+}
+
+// Coordinator runs the rounds of every budget of this worker.
+type Coordinator struct {
+	store    Store
+	worker   string
+	interval time.Duration
+	expiry   time.Duration
+	log      *zap.Logger
+	now      func() time.Time
+
+	mu      sync.Mutex
+	budgets []*Budget
+}
+
+// New returns a coordinator that publishes as worker (unique per process) under the store's
+// "budgets/" folder every interval (0 = DefaultInterval).
+func New(store Store, worker string, interval time.Duration, log *zap.Logger) *Coordinator {
+	if interval <= 0 {
+		interval = DefaultInterval
+	}
+	return &Coordinator{store: store, worker: worker, interval: interval, expiry: 5 * interval, log: log, now: time.Now}
+}
+
+// Budget returns the shared budget name (e.g. "authing/<pool id>"); rates gives an API's buckets
+// at the full budget (the same for every worker).
+func (c *Coordinator) Budget(name string, rates func(api string) []Rate) *Budget {
+	b := &Budget{name: name, rates: rates, worker: c.worker, now: c.now, apis: map[string]*api{}, ready: make(chan struct{})}
+	c.mu.Lock()
+	c.budgets = append(c.budgets, b)
+	c.mu.Unlock()
+	return b
+}
+
+// Run publishes and reads the fractions every interval until ctx ends.
+func (c *Coordinator) Run(ctx context.Context) {
+	t := time.NewTicker(c.interval)
+	defer t.Stop()
+	for {
+		c.mu.Lock()
+		budgets := append([]*Budget(nil), c.budgets...)
+		c.mu.Unlock()
+		for _, b := range budgets {
+			if err := c.round(ctx, b); err != nil && ctx.Err() == nil {
+				c.log.Warn("rate budget round failed; keeping the current shares", zap.String("budget", b.name), zap.Error(err))
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (c *Coordinator) prefix(b *Budget) string { return path.Join("budgets", b.name) + "/" }
+
+// round reads the other workers' records, sets this worker's fractions and publishes them.
+func (c *Coordinator) round(ctx context.Context, b *Budget) error {
+	records, err := c.store.List(ctx, c.prefix(b))
+	if err != nil {
+		return err
+	}
+	now := c.now()
+	var others []Record
+	for _, r := range records {
+		if r.Worker != c.worker && now.Sub(r.At) < c.expiry {
+			others = append(others, r)
+		}
+	}
+	b.mu.Lock()
+	mine := Record{Worker: c.worker, At: now, APIs: map[string]APIUse{}}
+	for name, a := range b.apis {
+		active := now.Sub(a.lastUse) < idleAfter
+		a.setFraction(Share(active, a.fraction, name, others), now)
+		mine.APIs[name] = APIUse{Active: active, Fraction: a.fraction}
+	}
+	close(b.ready)
+	b.ready = make(chan struct{})
+	b.mu.Unlock()
+	return c.store.Put(ctx, c.prefix(b)+c.worker+".json", mine)
+}
+
+// Share is a worker's next fraction of one API's budget: 0 when it does not use the API; else an
+// equal share among the workers using it, reached at once when it means less and, when it means
+// more, only through the headroom the others' fractions leave, split among those that want to grow.
+func Share(active bool, current float64, api string, others []Record) float64 {
+	if !active {
+		return 0
+	}
+	users, held := 1, 0.0
+	for _, r := range others {
+		held += r.APIs[api].Fraction
+		if r.APIs[api].Active {
+			users++
+		}
+	}
+	fair := 1 / float64(users)
+	if current >= fair {
+		return fair
+	}
+	growers := 1
+	for _, r := range others {
+		if u := r.APIs[api]; u.Active && u.Fraction < fair {
+			growers++
+		}
+	}
+	headroom := max(0, 1-held-current)
+	return min(fair, current+headroom/float64(growers))
+}

@@ -1,0 +1,102 @@
+package budget
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"go.uber.org/zap"
+)
+
+func rec(worker string, active bool, f float64) Record {
+	return Record{Worker: worker, APIs: map[string]APIUse{"x": {Active: active, Fraction: f}}}
+}
+
+func TestShare(t *testing.T) {
+	assert.Equal(t, 1.0, Share(true, 0, "x", nil), "alone: the whole budget")
+	assert.Zero(t, Share(false, 0.5, "x", nil), "idle: nothing")
+	// A second worker starts while the first holds everything: it waits for the headroom.
+	assert.Zero(t, Share(true, 0, "x", []Record{rec("a", true, 1)}))
+	// The first sees it and drops to half at once.
+	assert.Equal(t, 0.5, Share(true, 1, "x", []Record{rec("b", true, 0)}))
+	// Then the second grows into the freed half.
+	assert.Equal(t, 0.5, Share(true, 0, "x", []Record{rec("a", true, 0.5)}))
+	// Two newcomers share the headroom instead of both taking it.
+	assert.InDelta(t, 1.0/3, Share(true, 0, "x", []Record{rec("a", true, 1.0/3), rec("c", true, 0)}), 1e-9)
+	assert.InDelta(t, 0.2, Share(true, 0, "x", []Record{rec("a", true, 0.6), rec("c", true, 0)}), 1e-9)
+	// A worker that stopped using the API leaves its share to the others.
+	assert.Equal(t, 1.0, Share(true, 0.5, "x", []Record{rec("a", false, 0)}))
+}
+
+// memStore is a shared store in memory.
+type memStore struct {
+	mu   sync.Mutex
+	recs map[string]Record
+}
+
+func (m *memStore) Put(_ context.Context, key string, r Record) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.recs[key] = r
+	return nil
+}
+
+func (m *memStore) List(_ context.Context, prefix string) ([]Record, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Record
+	for k, r := range m.recs {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// Three workers hammering one API together never pass its budget; alone, one gets all of it.
+func TestWorkersTogetherStayWithinTheBudget(t *testing.T) {
+	store := &memStore{recs: map[string]Record{}}
+	const perSecond = 400.0
+	rates := func(string) []Rate { return []Rate{{PerSecond: perSecond, Burst: 20}} }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var budgets []*Budget
+	for _, w := range []string{"w1", "w2", "w3"} {
+		c := New(store, w, 20*time.Millisecond, zap.NewNop())
+		budgets = append(budgets, c.Budget("test/pool", rates))
+		go c.Run(ctx)
+	}
+	var calls atomic.Int64
+	hammer := func(b *Budget, d time.Duration) {
+		end := time.Now().Add(d)
+		for time.Now().Before(end) {
+			if b.Wait(ctx, "x") == nil {
+				calls.Add(1)
+			}
+		}
+	}
+	// Alone: the first worker gets the whole budget.
+	hammer(budgets[0], 300*time.Millisecond)
+	assert.Equal(t, 1.0, budgets[0].fraction("x"), "a lone worker is not held to a third")
+	// Together: three workers at once.
+	calls.Store(0)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, b := range budgets {
+		wg.Add(1)
+		go func() { defer wg.Done(); hammer(b, 2*time.Second) }()
+	}
+	wg.Wait()
+	together := float64(calls.Load()) / time.Since(start).Seconds()
+	// An upper bound, not a timing: the three never pass the budget (bursts included).
+	assert.LessOrEqual(t, together, perSecond*1.1)
+	var sum float64
+	for _, b := range budgets {
+		sum += b.fraction("x")
+	}
+	assert.LessOrEqual(t, sum, 1.0+1e-9, "the fractions never add up to more than the budget")
+}
