@@ -24,6 +24,8 @@ func (b budgetStore) Put(ctx context.Context, key string, r budget.Record) error
 	return err
 }
 
+func (b budgetStore) Delete(ctx context.Context, key string) error { return b.s.Delete(ctx, key) }
+
 func (b budgetStore) List(ctx context.Context, prefix string) ([]budget.Record, error) {
 	keys, err := b.s.List(ctx, prefix)
 	if err != nil {

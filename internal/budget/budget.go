@@ -45,12 +45,16 @@ type Store interface {
 	Put(ctx context.Context, key string, r Record) error
 	// List returns every record under prefix.
 	List(ctx context.Context, prefix string) ([]Record, error)
+	Delete(ctx context.Context, key string) error
 }
+
+// staleAfter is when a dead worker's record is removed from the store.
+const staleAfter = 10 * time.Minute
 
 // Record is one worker's published state of one budget.
 type Record struct {
-	Worker string             `json:"worker"`
-	At     time.Time          `json:"at"`
+	Worker string            `json:"worker"`
+	At     time.Time         `json:"at"`
 	APIs   map[string]APIUse `json:"apis"`
 }
 
@@ -190,11 +194,17 @@ func (c *Coordinator) Run(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
+			// Leave: the others take this worker's share at their next round.
+			for _, b := range budgets {
+				_ = c.store.Delete(context.WithoutCancel(ctx), c.key(b, c.worker))
+			}
 			return
 		case <-t.C:
 		}
 	}
 }
+
+func (c *Coordinator) key(b *Budget, worker string) string { return c.prefix(b) + worker + ".json" }
 
 func (c *Coordinator) prefix(b *Budget) string { return path.Join("budgets", b.name) + "/" }
 
@@ -207,8 +217,12 @@ func (c *Coordinator) round(ctx context.Context, b *Budget) error {
 	now := c.now()
 	var others []Record
 	for _, r := range records {
-		if r.Worker != c.worker && now.Sub(r.At) < c.expiry {
+		switch age := now.Sub(r.At); {
+		case r.Worker == c.worker:
+		case age < c.expiry:
 			others = append(others, r)
+		case age > staleAfter:
+			_ = c.store.Delete(ctx, c.key(b, r.Worker)) // a worker that died long ago
 		}
 	}
 	b.mu.Lock()
@@ -221,7 +235,7 @@ func (c *Coordinator) round(ctx context.Context, b *Budget) error {
 	close(b.ready)
 	b.ready = make(chan struct{})
 	b.mu.Unlock()
-	return c.store.Put(ctx, c.prefix(b)+c.worker+".json", mine)
+	return c.store.Put(ctx, c.key(b, c.worker), mine)
 }
 
 // Share is a worker's next fraction of one API's budget: 0 when it does not use the API; else an

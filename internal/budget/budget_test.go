@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 )
 
@@ -42,6 +43,13 @@ func (m *memStore) Put(_ context.Context, key string, r Record) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.recs[key] = r
+	return nil
+}
+
+func (m *memStore) Delete(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.recs, key)
 	return nil
 }
 
@@ -99,4 +107,27 @@ func TestWorkersTogetherStayWithinTheBudget(t *testing.T) {
 		sum += b.fraction("x")
 	}
 	assert.LessOrEqual(t, sum, 1.0+1e-9, "the fractions never add up to more than the budget")
+}
+
+// A worker that leaves removes its record; a record left by a worker dead long ago is removed by
+// the others.
+func TestRecordsOfGoneWorkersAreRemoved(t *testing.T) {
+	store := &memStore{recs: map[string]Record{
+		"budgets/test/pool/dead.json": {Worker: "dead", At: time.Now().Add(-time.Hour)},
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := New(store, "w1", 10*time.Millisecond, zap.NewNop())
+	b := c.Budget("test/pool", func(string) []Rate { return []Rate{{PerSecond: 100, Burst: 10}} })
+	done := make(chan struct{})
+	go func() { c.Run(ctx); close(done) }()
+	require.NoError(t, b.Wait(ctx, "x"))
+	store.mu.Lock()
+	_, dead := store.recs["budgets/test/pool/dead.json"]
+	_, mine := store.recs["budgets/test/pool/w1.json"]
+	store.mu.Unlock()
+	assert.False(t, dead, "the dead worker's record is gone")
+	assert.True(t, mine)
+	cancel()
+	<-done
+	assert.Empty(t, store.recs, "a leaving worker removes its record")
 }

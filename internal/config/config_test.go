@@ -10,7 +10,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -56,30 +55,6 @@ func TestLoadRejectsIncompleteConnections(t *testing.T) {
 		_, err := Load(envOf(env))
 		assert.Error(t, err, env)
 	}
-}
-
-// TestComposeFile validates docker-compose.yml (no Docker engine runs here): it parses, has the
-// documented services, and the worker only uses variables the configuration knows.
-func TestComposeFile(t *testing.T) {
-	raw, err := os.ReadFile("../../docker-compose.yml")
-	require.NoError(t, err)
-	var doc struct {
-		Services map[string]struct {
-			Image       string            `yaml:"image"`
-			Build       any               `yaml:"build"`
-			Environment map[string]string `yaml:"environment"`
-			Profiles    []string          `yaml:"profiles"`
-		} `yaml:"services"`
-	}
-	require.NoError(t, yaml.Unmarshal(raw, &doc))
-	for _, s := range []string{"postgresql", "temporal", "temporal-ui", "worker", "wecom-emulator", "authing-emulator"} {
-		assert.Contains(t, doc.Services, s)
-	}
-	assert.NotNil(t, doc.Services["worker"].Build, "the worker is built by the Dockerfile")
-	for k := range doc.Services["worker"].Environment {
-		assert.True(t, slices.Contains(EnvVars(), k), "worker env %s is not read by internal/config", k)
-	}
-	assert.Equal(t, []string{"emulators"}, doc.Services["authing-emulator"].Profiles)
 }
 
 // TestReadmeDocumentsEveryVariable keeps the README's configuration table in step with the code.
