@@ -31,11 +31,8 @@ func (a *AuthingActivities) ApplyDepartments(ctx context.Context, in ApplyDepart
 	if err := a.Store.GetJSON(ctx, in.Tree, &snap); err != nil {
 		return res, err
 	}
-	var creates []plan.DepartmentCreate
-	if err := claimcheck.ReadLines(ctx, a.Store, in.Departments, func(d plan.DepartmentCreate) error {
-		creates = append(creates, d)
-		return nil
-	}); err != nil {
+	creates, err := claimcheck.ReadAll[plan.DepartmentCreate](ctx, a.Store, in.Departments)
+	if err != nil {
 		return res, err
 	}
 	if in.CreateOrganization {

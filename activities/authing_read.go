@@ -50,11 +50,7 @@ func positiveOr(v, def int) int {
 func (a *AuthingActivities) ReadAuthing(ctx context.Context, in ReadAuthingInput) (_ ReadAuthingResult, err error) {
 	defer a.Conns.explain(in.Connection, &err)
 	var res ReadAuthingResult
-	c, err := a.Conns.Authing(in.Connection)
-	if err != nil {
-		return res, err
-	}
-	org, exists, err := pickOrganization(ctx, c, in.OrganizationCode)
+	c, org, exists, err := a.organization(ctx, in.Connection, in.OrganizationCode)
 	if err != nil {
 		return res, err
 	}
@@ -168,6 +164,17 @@ func currentUser(u authing.User) plan.CurrentUser {
 		DepartmentIDs:    u.DepartmentIDs,
 		MainDepartmentID: u.MainDepartmentID,
 	}
+}
+
+// organization is the connection's Authing client and the organization a run syncs (exists is
+// false when the pool has none yet).
+func (a *AuthingActivities) organization(ctx context.Context, conn, code string) (*authing.Client, authing.Organization, bool, error) {
+	c, err := a.Conns.Authing(conn)
+	if err != nil {
+		return nil, authing.Organization{}, false, err
+	}
+	org, exists, err := pickOrganization(ctx, c, code)
+	return c, org, exists, err
 }
 
 // pickOrganization finds the organization to sync into. With no code, the pool's only organization

@@ -62,11 +62,7 @@ func (a *AuthingActivities) ReadAuthingSource(ctx context.Context, in ReadAuthin
 	if err := CheckUserIDField(in.UserIDField); err != nil {
 		return res, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBadInput, nil)
 	}
-	c, err := a.Conns.Authing(in.Connection)
-	if err != nil {
-		return res, err
-	}
-	org, exists, err := pickOrganization(ctx, c, in.OrganizationCode)
+	c, org, exists, err := a.organization(ctx, in.Connection, in.OrganizationCode)
 	if err != nil {
 		return res, err
 	}

@@ -45,15 +45,11 @@ func (a *AuthingActivities) ApplyUserChunk(ctx context.Context, in ApplyUserChun
 		}
 	}
 	spec := chunkSpec{Key: in.Chunk.Key, Prefix: in.Prefix, BatchSize: BatchSize, Concurrency: a.writeConcurrency()}
-	switch in.Chunk.Kind {
-	case ChunkCreate:
-		return runChunk(ctx, a.Store, a.Metrics, spec, r.createBatch)
-	case ChunkChange:
-		return runChunk(ctx, a.Store, a.Metrics, spec, r.changeBatch)
-	case ChunkDelete:
-		return runChunk(ctx, a.Store, a.Metrics, spec, r.deleteBatch)
-	}
-	return ChunkResult{}, badInputError(fmt.Errorf("unknown chunk kind %q", in.Chunk.Kind))
+	return applyKind(in.Chunk.Kind, map[ChunkKind]func() (ChunkResult, error){
+		ChunkCreate: func() (ChunkResult, error) { return runChunk(ctx, a.Store, a.Metrics, spec, r.createBatch) },
+		ChunkChange: func() (ChunkResult, error) { return runChunk(ctx, a.Store, a.Metrics, spec, r.changeBatch) },
+		ChunkDelete: func() (ChunkResult, error) { return runChunk(ctx, a.Store, a.Metrics, spec, r.deleteBatch) },
+	})
 }
 
 // errNoDepartment: a membership names a department whose create failed earlier in the run.

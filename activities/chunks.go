@@ -52,6 +52,14 @@ type chunkRunner struct {
 	prog chunkProgress
 }
 
+// applyKind runs the applier of kind (a chunk of creates, changes, removals …).
+func applyKind(kind ChunkKind, appliers map[ChunkKind]func() (ChunkResult, error)) (ChunkResult, error) {
+	if apply, ok := appliers[kind]; ok {
+		return apply()
+	}
+	return ChunkResult{}, badInputError(fmt.Errorf("unknown chunk kind %q", kind))
+}
+
 // resumed reports whether an earlier attempt may have written part of the chunk: appliers look
 // before they write then.
 func resumed(ctx context.Context) bool {
@@ -81,11 +89,8 @@ func runChunk[T any](ctx context.Context, store *claimcheck.Store, m *metrics.Me
 // applyBatches reads the chunk, splits it into batches and runs those not done yet, heartbeating
 // the progress so that a retry resumes after the last finished batch.
 func applyBatches[T any](ctx context.Context, r *chunkRunner, apply applyFunc[T]) error {
-	var items []T
-	if err := claimcheck.ReadLines(ctx, r.store, r.spec.Key, func(v T) error {
-		items = append(items, v)
-		return nil
-	}); err != nil {
+	items, err := claimcheck.ReadAll[T](ctx, r.store, r.spec.Key)
+	if err != nil {
 		return err
 	}
 	size := max(r.spec.BatchSize, 1)

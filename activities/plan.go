@@ -37,25 +37,17 @@ type RunState struct {
 func (a *PlanActivities) PlanUpstream(ctx context.Context, in PlanUpstreamInput) (PlanUpstreamResult, error) {
 	var res PlanUpstreamResult
 	pin := plan.Input{Options: in.Options, TopLevel: in.TopLevelNames}
-	if err := claimcheck.ReadLines(ctx, a.Store, in.Members, func(u plan.DesiredUser) error {
-		pin.Desired = append(pin.Desired, u)
-		return nil
-	}); err != nil {
+	var err error
+	if pin.Desired, err = claimcheck.ReadAll[plan.DesiredUser](ctx, a.Store, in.Members); err != nil {
 		return res, err
 	}
 	activity.RecordHeartbeat(ctx, "members loaded")
 	if in.RejectedUserIDs != "" {
-		if err := claimcheck.ReadLines(ctx, a.Store, in.RejectedUserIDs, func(id string) error {
-			pin.Present = append(pin.Present, id)
-			return nil
-		}); err != nil {
+		if pin.Present, err = claimcheck.ReadAll[string](ctx, a.Store, in.RejectedUserIDs); err != nil {
 			return res, err
 		}
 	}
-	if err := claimcheck.ReadLines(ctx, a.Store, in.Users, func(u plan.CurrentUser) error {
-		pin.Current = append(pin.Current, u)
-		return nil
-	}); err != nil {
+	if pin.Current, err = claimcheck.ReadAll[plan.CurrentUser](ctx, a.Store, in.Users); err != nil {
 		return res, err
 	}
 	activity.RecordHeartbeat(ctx, "users loaded")

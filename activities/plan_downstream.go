@@ -101,19 +101,13 @@ func (a *PlanActivities) loadDownstream(ctx context.Context, in PlanDownstreamIn
 		return din, err
 	}
 	din.SourceRootID, din.SourceDepartments = tree.RootID, tree.Departments
-	if err := claimcheck.ReadLines(ctx, a.Store, in.SourceUsers, func(u plan.SourceUser) error {
-		din.SourceUsers = append(din.SourceUsers, u)
-		return nil
-	}); err != nil {
+	if din.SourceUsers, err = claimcheck.ReadAll[plan.SourceUser](ctx, a.Store, in.SourceUsers); err != nil {
 		return din, err
 	}
 	if err := a.Store.GetJSON(ctx, in.TargetDepts, &din.TargetDepartments); err != nil {
 		return din, err
 	}
-	if err := claimcheck.ReadLines(ctx, a.Store, in.TargetUsers, func(u plan.TargetUser) error {
-		din.TargetUsers = append(din.TargetUsers, u)
-		return nil
-	}); err != nil {
+	if din.TargetUsers, err = claimcheck.ReadAll[plan.TargetUser](ctx, a.Store, in.TargetUsers); err != nil {
 		return din, err
 	}
 	if err := a.Store.GetJSON(ctx, in.SnapshotKey, &din.Snapshot); err != nil && !errors.Is(err, claimcheck.ErrNotFound) {

@@ -49,11 +49,8 @@ func (a *WeComActivities) ApplyWeComDepartments(ctx context.Context, in ApplyWeC
 	if err != nil {
 		return res, err
 	}
-	var writes []plan.DepartmentWrite
-	if err := claimcheck.ReadLines(ctx, a.Store, in.Key, func(w plan.DepartmentWrite) error {
-		writes = append(writes, w)
-		return nil
-	}); err != nil {
+	writes, err := claimcheck.ReadAll[plan.DepartmentWrite](ctx, a.Store, in.Key)
+	if err != nil {
 		return res, err
 	}
 	var creates, updates []plan.DepartmentWrite
@@ -235,11 +232,8 @@ func (a *WeComActivities) ApplyWeComDepartmentDeletes(ctx context.Context, in Ap
 	if err != nil {
 		return ChunkResult{}, err
 	}
-	var deletes []plan.DepartmentWrite
-	if err := claimcheck.ReadLines(ctx, a.Store, in.Key, func(w plan.DepartmentWrite) error {
-		deletes = append(deletes, w)
-		return nil
-	}); err != nil {
+	deletes, err := claimcheck.ReadAll[plan.DepartmentWrite](ctx, a.Store, in.Key)
+	if err != nil {
 		return ChunkResult{}, err
 	}
 	st := &applyState{}
@@ -277,16 +271,13 @@ func (a *WeComActivities) ApplyWeComChunk(ctx context.Context, in ApplyWeComChun
 	}
 	w := &wecomWriter{c: c, invite: in.Invite, retried: resumed(ctx)}
 	spec := chunkSpec{Key: in.Chunk.Key, Prefix: in.Prefix, BatchSize: wecomBatchSize, Concurrency: a.writeConcurrency()}
-	switch in.Chunk.Kind {
-	case ChunkWeComCreate:
-		return runChunk(ctx, a.Store, a.Metrics, spec, w.createBatch)
-	case ChunkWeComUpdate:
-		return runChunk(ctx, a.Store, a.Metrics, spec, w.updateBatch)
-	case ChunkWeComRemove:
-		spec.BatchSize, spec.Concurrency = wecomBatchDeleteSize, 1
-		return runChunk(ctx, a.Store, a.Metrics, spec, w.removeBatch)
-	}
-	return ChunkResult{}, badInputError(fmt.Errorf("unknown chunk kind %q", in.Chunk.Kind))
+	removals := spec
+	removals.BatchSize, removals.Concurrency = wecomBatchDeleteSize, 1 // user/batchdelete takes 200
+	return applyKind(in.Chunk.Kind, map[ChunkKind]func() (ChunkResult, error){
+		ChunkWeComCreate: func() (ChunkResult, error) { return runChunk(ctx, a.Store, a.Metrics, spec, w.createBatch) },
+		ChunkWeComUpdate: func() (ChunkResult, error) { return runChunk(ctx, a.Store, a.Metrics, spec, w.updateBatch) },
+		ChunkWeComRemove: func() (ChunkResult, error) { return runChunk(ctx, a.Store, a.Metrics, removals, w.removeBatch) },
+	})
 }
 
 // wecomWriter writes members.

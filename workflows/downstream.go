@@ -27,11 +27,7 @@ const (
 // delete emptied departments, write the WeCom ids back into Authing, and store the report and the
 // snapshot the next run compares hidden fields with.
 func DownstreamSync(ctx workflow.Context, in DownstreamInput) (*report.Report, error) {
-	r := &downstreamRun{in: in}
-	if err := r.setup(ctx); err != nil {
-		return nil, err
-	}
-	return r.run(ctx)
+	return execute(ctx, &downstreamRun{in: in})
 }
 
 // downstreamRun is the downstream policy over the shared skeleton: what to read (Authing and

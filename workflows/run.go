@@ -22,6 +22,20 @@ const (
 // maxReportSample caps the failures carried in the workflow's report (the full list is in the store).
 const maxReportSample = 100
 
+// direction is one direction's run: its setup and its steps over the shared skeleton.
+type direction interface {
+	setup(ctx workflow.Context) error
+	run(ctx workflow.Context) (*report.Report, error)
+}
+
+// execute sets a run up and runs it.
+func execute(ctx workflow.Context, d direction) (*report.Report, error) {
+	if err := d.setup(ctx); err != nil {
+		return nil, err
+	}
+	return d.run(ctx)
+}
+
 // syncRun is the skeleton both directions share: the report and the progress with their queries,
 // the approval gate, the bounded fan-out of apply chunks with its breaker, and the end of a run
 // (the stored report, or a failure carrying it). A direction supplies what to read, how to plan

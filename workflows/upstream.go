@@ -26,11 +26,7 @@ var (
 // parallel), plan, wait for approval when the plan crosses a safety threshold, then apply
 // departments and user chunks with bounded concurrency, and store the report.
 func UpstreamSync(ctx workflow.Context, in UpstreamInput) (*report.Report, error) {
-	r := &upstreamRun{in: in}
-	if err := r.setup(ctx); err != nil {
-		return nil, err
-	}
-	return r.run(ctx)
+	return execute(ctx, &upstreamRun{in: in})
 }
 
 // upstreamRun is the upstream policy over the shared skeleton: what to read (the export and

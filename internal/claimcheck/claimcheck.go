@@ -264,6 +264,16 @@ func ReadLines[T any](ctx context.Context, s *Store, key string, fn func(T) erro
 	}
 }
 
+// ReadAll decodes every record of the JSON-lines blob at key.
+func ReadAll[T any](ctx context.Context, s *Store, key string) ([]T, error) {
+	var out []T
+	err := ReadLines(ctx, s, key, func(v T) error {
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
 func (s *Store) wrap(op, key string, err error) error {
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		return fmt.Errorf("%s blob %s in %s: %w", op, key, s.url, ErrNotFound)
