@@ -39,7 +39,7 @@ func TestEncryptedPayloads(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	w := worker.New(c, s.taskQueue, app.WorkerOptions())
-	app.Register(w, app.Deps{Conns: activities.Connections{"default": {Authing: s.authingClient()}}, Store: s.store, Log: zap.NewNop()})
+	app.Register(w, app.Deps{Conns: activities.Connections{"default": {Authing: s.authingClient()}}, Store: s.store, Log: zap.NewNop(), Client: c})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 

@@ -328,3 +328,33 @@ func TestDownstreamScopeAmbiguityAndApproval(t *testing.T) {
 	assert.Contains(t, rep.Ambiguous[0].Reason, "张三")
 	assert.Contains(t, st.Users, "lisi")
 }
+
+// A downstream run started while another of its connection is open — here with another workflow
+// id, as a scheduled run has — gives way: it fails at once, names the open run and writes nothing.
+func TestDownstreamRunsOfAConnectionDoNotOverlap(t *testing.T) {
+	s := newDownstreamStack(t, mapping.ModeSelfBuilt)
+	require.NoError(t, s.wecom.Seed(wecomemu.Fixture{CorpName: "星河科技", Users: []wecomemu.User{
+		{UserID: "stale1", Name: "旧人一", Mobile: "+86 13900000003", Department: []int{1}},
+	}}))
+	require.NoError(t, s.emu.Seed(authingOrg()))
+	in := workflows.DownstreamInput{DeleteMode: workflows.DeleteDelete, Limits: plan.Limits{MaxDeletes: -1, MaxDeletePercent: 0.1}}
+	first, err := s.client.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: "downstream-default", TaskQueue: s.taskQueue}, workflows.DownstreamWorkflowName, in)
+	require.NoError(t, err)
+	waitFor(t, func() bool {
+		v, err := s.client.QueryWorkflow(context.Background(), first.GetID(), first.GetRunID(), workflows.QueryProgress)
+		var p report.Progress
+		return err == nil && v.Get(&p) == nil && p.Status == report.StatusAwaitingApprove
+	})
+	s.resetCalls()
+	second, err := s.client.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: "downstream-default-2026-11-30T02:00:00Z", TaskQueue: s.taskQueue},
+		workflows.DownstreamWorkflowName, workflows.DownstreamInput{})
+	require.NoError(t, err)
+	err = second.Get(context.Background(), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "another downstream run of connection \"default\" is open: downstream-default")
+	assert.Zero(t, s.writes(), "the second run wrote nothing")
+	require.NoError(t, s.client.SignalWorkflow(context.Background(), first.GetID(), first.GetRunID(), workflows.SignalReject, workflows.Approval{By: "test"}))
+	var rep report.Report
+	require.NoError(t, first.Get(context.Background(), &rep))
+	assert.Equal(t, report.StatusRejected, rep.Status)
+}

@@ -97,7 +97,7 @@ func runHelperWorker() error {
 	}
 	defer c.Close()
 	w := worker.New(c, cfg.TaskQueue, app.WorkerOptions())
-	app.Register(w, app.Deps{Conns: conns, Store: store, Log: zap.NewNop()})
+	app.Register(w, app.Deps{Conns: conns, Store: store, Log: zap.NewNop(), Client: c})
 	return w.Run(worker.InterruptCh())
 }
 

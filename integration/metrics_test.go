@@ -53,7 +53,7 @@ func TestMetricsScrape(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	w := worker.New(c, cfg.TaskQueue, app.WorkerOptions())
-	app.Register(w, app.Deps{Conns: conns, Store: s.store, Log: zap.NewNop(), Metrics: m})
+	app.Register(w, app.Deps{Conns: conns, Store: s.store, Log: zap.NewNop(), Metrics: m, Client: s.client})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	srv := httptest.NewServer(m.Handler())

@@ -124,6 +124,7 @@ func (s *stack) startWorker() {
 		Store:   s.store,
 		Log:     zap.NewNop(),
 		Metrics: s.metrics,
+		Client:  s.client,
 	})
 	require.NoError(s.t, w.Start())
 	s.t.Cleanup(w.Stop)

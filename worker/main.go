@@ -76,7 +76,7 @@ func run() error {
 		return err
 	}
 	w := worker.New(c, cfg.TaskQueue, app.WorkerOptions())
-	app.Register(w, app.Deps{Conns: conns, Store: store, Log: log, Metrics: m})
+	app.Register(w, app.Deps{Conns: conns, Store: store, Log: log, Metrics: m, Client: c})
 	log.Info("worker starting", zap.String("config", cfg.String()))
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)

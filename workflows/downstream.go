@@ -76,6 +76,9 @@ func cmpOr(v, def string) string {
 }
 
 func (r *downstreamRun) run(ctx workflow.Context) (*report.Report, error) {
+	if err := r.claim(ctx, DownstreamWorkflowName); err != nil {
+		return r.fail(ctx, err)
+	}
 	source, target, err := r.read(ctx)
 	if err != nil {
 		return r.fail(ctx, err)

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -35,6 +36,8 @@ func execute(ctx workflow.Context, d direction) (*report.Report, error) {
 	}
 	return d.run(ctx)
 }
+
+var runActs *activities.RunActivities
 
 // syncRun is the skeleton both directions share: the report and the progress with their queries,
 // the approval gate, the bounded fan-out of apply chunks with its breaker, and the end of a run
@@ -100,6 +103,26 @@ func (r *syncRun) init(ctx workflow.Context, o runOptions) error {
 	}
 	return workflow.SetQueryHandler(ctx, QueryReport, func() (report.Report, error) { return r.report, nil })
 }
+
+// claim makes sure no other run of this direction and connection, started before this one, is
+// open (a scheduled and a manual downstream run, an upstream run started from the UI beside the
+// starter's): the later run fails at once, writing nothing. It needs the search attributes.
+func (r *syncRun) claim(ctx workflow.Context, workflowType string) error {
+	if !r.searchAttributes || workflow.GetVersion(ctx, "exclusive-run", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	info := workflow.GetInfo(ctx)
+	// The task queue too: two deployments sharing a namespace (staging and production) may name
+	// their connections alike.
+	query := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running' AND TaskQueue = '%s' AND %s = '%s'",
+		workflowType, quote(info.TaskQueueName), SAConnection.GetName(), quote(r.report.Connection))
+	return workflow.ExecuteActivity(withOptions(ctx, readOptions, "check that no other run of this connection is open"), runActs.CheckExclusive,
+		activities.CheckExclusiveInput{Query: query, RunID: info.WorkflowExecution.RunID, StartedAt: info.WorkflowStartTime,
+			Direction: r.report.Direction, Connection: r.report.Connection}).Get(ctx, nil)
+}
+
+// quote escapes a value for a visibility query's single-quoted string.
+func quote(v string) string { return strings.ReplaceAll(v, "'", "''") }
 
 // upsert sets search attributes of the run (shown in the UI's list, queried by `starter list`).
 func (r *syncRun) upsert(ctx workflow.Context, updates ...temporal.SearchAttributeUpdate) {

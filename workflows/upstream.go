@@ -85,6 +85,9 @@ func (r *upstreamRun) setup(ctx workflow.Context) error {
 }
 
 func (r *upstreamRun) run(ctx workflow.Context) (*report.Report, error) {
+	if err := r.claim(ctx, UpstreamWorkflowName); err != nil {
+		return r.fail(ctx, err)
+	}
 	parsed, read, err := r.read(ctx)
 	if err != nil {
 		return r.fail(ctx, err)

@@ -27,16 +27,20 @@ type fakes struct {
 	authing *activities.AuthingActivities
 	plan    *activities.PlanActivities
 	report  *activities.ReportActivities
+	runs    *activities.RunActivities
 }
 
 func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, fakes) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	f := fakes{&activities.ExcelActivities{}, &activities.AuthingActivities{}, &activities.PlanActivities{}, &activities.ReportActivities{}}
+	f := fakes{&activities.ExcelActivities{}, &activities.AuthingActivities{}, &activities.PlanActivities{}, &activities.ReportActivities{}, &activities.RunActivities{}}
 	env.RegisterActivity(f.excel)
 	env.RegisterActivity(f.authing)
 	env.RegisterActivity(f.plan)
 	env.RegisterActivity(f.report)
+	env.RegisterActivity(f.runs)
+	// No other run of the connection is open, unless a test says otherwise.
+	env.OnActivity(f.runs.CheckExclusive, mock.Anything, mock.Anything).Return(activities.CheckExclusiveResult{}, nil).Maybe()
 	t.Cleanup(func() { env.AssertExpectations(t) })
 	return env, f
 }
@@ -339,4 +343,31 @@ func TestUpstreamBadSignalInputDoesNotStarveTheTimeout(t *testing.T) {
 	assert.Equal(t, report.StatusRejected, rep.Status)
 	assert.Equal(t, "timed-out", rep.Approval.Decision)
 	assert.Contains(t, strings.Join(rep.Warnings, "\n"), "ignored a signal whose input is not")
+}
+
+// A run started while another run of its connection is open fails at once, reading and writing
+// nothing, and says which run is open.
+func TestUpstreamGivesWayToAnOpenRunOfItsConnection(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	f := fakes{&activities.ExcelActivities{}, &activities.AuthingActivities{}, &activities.PlanActivities{}, &activities.ReportActivities{}, &activities.RunActivities{}}
+	env.RegisterActivity(f.excel)
+	env.RegisterActivity(f.authing)
+	env.RegisterActivity(f.plan)
+	env.RegisterActivity(f.report)
+	env.RegisterActivity(f.runs)
+	env.OnActivity(f.runs.CheckExclusive, mock.Anything, mock.MatchedBy(func(in activities.CheckExclusiveInput) bool {
+		return strings.Contains(in.Query, "WorkflowType = 'UpstreamSync'") && strings.Contains(in.Query, "WecomsyncConnection = 'default'")
+	})).Return(activities.CheckExclusiveResult{}, temporal.NewNonRetryableApplicationError(
+		`another upstream run of connection "default" is open: upstream-default`, activities.ErrTypeBusy, nil)).Once()
+	saved(env, f)
+	env.ExecuteWorkflow(UpstreamSync, UpstreamInput{File: "uploads/abc/demo.xlsx"})
+	require.True(t, env.IsWorkflowCompleted())
+	err := env.GetWorkflowError()
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	assert.Equal(t, activities.ErrTypeBusy, appErr.Type())
+	assert.Contains(t, appErr.Message(), "another upstream run")
+	assert.NotContains(t, appErr.Message(), "retryable", "one sentence, not the error chain")
+	env.AssertExpectations(t)
 }

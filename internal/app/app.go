@@ -34,6 +34,8 @@ type Deps struct {
 	Log   *zap.Logger
 	// Metrics (optional) counts written objects and finished runs.
 	Metrics *metrics.Metrics
+	// Client lets a run ask Temporal whether another run of its connection is open.
+	Client client.Client
 }
 
 // Register puts every workflow and activity of wecomsync on w.
@@ -47,6 +49,7 @@ func Register(w worker.Registry, d Deps) {
 	w.RegisterActivity(&activities.PlanActivities{Store: d.Store, Log: d.Log})
 	w.RegisterActivity(&activities.ReportActivities{Store: d.Store, Log: d.Log, Metrics: d.Metrics})
 	w.RegisterActivity(&activities.CheckActivities{Conns: d.Conns})
+	w.RegisterActivity(&activities.RunActivities{Client: d.Client})
 }
 
 // WeCom's per-corp, per-API budgets (reference/wecom-api.md §7), used when only one is configured.
