@@ -108,7 +108,12 @@ func (r *syncRun) init(ctx workflow.Context, o runOptions) error {
 // open (a scheduled and a manual downstream run, an upstream run started from the UI beside the
 // starter's): the later run fails at once, writing nothing. It needs the search attributes.
 func (r *syncRun) claim(ctx workflow.Context, workflowType string) error {
-	if !r.searchAttributes || workflow.GetVersion(ctx, "exclusive-run", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if !r.searchAttributes {
+		return nil
+	}
+	// Version 2: a dry run writes nothing, so it neither checks nor blocks others.
+	v := workflow.GetVersion(ctx, "exclusive-run", workflow.DefaultVersion, 2)
+	if v == workflow.DefaultVersion || v >= 2 && r.report.DryRun {
 		return nil
 	}
 	info := workflow.GetInfo(ctx)
@@ -116,6 +121,9 @@ func (r *syncRun) claim(ctx workflow.Context, workflowType string) error {
 	// their connections alike.
 	query := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running' AND TaskQueue = '%s' AND %s = '%s'",
 		workflowType, quote(info.TaskQueueName), SAConnection.GetName(), quote(r.report.Connection))
+	if v >= 2 {
+		query += fmt.Sprintf(" AND %s = false", SADryRun.GetName())
+	}
 	return workflow.ExecuteActivity(withOptions(ctx, readOptions, "check that no other run of this connection is open"), runActs.CheckExclusive,
 		activities.CheckExclusiveInput{Query: query, RunID: info.WorkflowExecution.RunID, StartedAt: info.WorkflowStartTime,
 			Direction: r.report.Direction, Connection: r.report.Connection}).Get(ctx, nil)
