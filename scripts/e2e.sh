@@ -2,13 +2,16 @@
 # The browser test of the Temporal UI (make test-e2e): installs Chromium from Debian's packages when it is
 # missing, the e2e Node dependencies (npm ci in e2e/), builds the binaries, starts the dev stack
 # (scripts/dev.sh) on free ports in a throwaway data dir, and runs e2e/tests/ in headless Chromium: an
-# UpstreamSync of testdata/exports/demo.xlsx started from the UI's "Start Workflow" form must show in the
-# UI as Completed, with its report. Everything it started is stopped on exit, also on failure.
+# UpstreamSync of testdata/exports/demo.xlsx started from the UI's "Start Workflow" form, with a summary,
+# must show in the UI as Completed with its summary, WecomsyncOutcome and report; runs the starter starts
+# next to it (dry run, completed with errors, failed, rejected) must show their outcomes in the list, and
+# the failed one its message. Everything it started is stopped on exit, also on failure.
 #   E2E_OUT=dir           screenshots and the stack's logs (default e2e/out)
 #   E2E_TIMEOUT=seconds   bound on the browser test itself (default 300); the stack gets 90 s to come up
 #   E2E_CHROMIUM=path     the browser (default /usr/bin/chromium; installed with apt-get when missing)
 #   E2E_KEEP_DATA=1       keep the throwaway data dir (Temporal's SQLite file, blobs) after the run
 #   E2E_EXPORT_FILE=path  sync another export (absolute path; the report's exact counts are then not checked)
+#   E2E_UPDATE_DOCS=1     after a pass, copy the README's screenshots (E2E_OUT/docs/*.png) to docs/screenshots/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -140,7 +143,7 @@ trap 'exit 143' TERM
 
 mkdir -p "$OUT"
 rm -f "$OUT"/*.png
-rm -rf "$OUT/logs"
+rm -rf "$OUT/logs" "$OUT/docs"
 
 say "starting the dev stack: Temporal :$TEMPORAL_PORT, UI :$UI_PORT, WeCom :$WECOM_PORT, Authing :$AUTHING_PORT, data $DATA"
 # Only what dev.sh sets reaches the worker: no codec keys (the test reads payloads), no config file or
@@ -168,6 +171,13 @@ done
 [[ -n $ready ]] || die "the dev stack did not come up within 90 s (no UI on :$UI_PORT or no worker polling wecomsync)"
 say "stack is up: UI http://localhost:$UI_PORT"
 
+# The starter (the runs with other outcomes) reaches the stack as the worker does (dev.sh's settings): it
+# needs Temporal and the blob store the worker reads uploads from, nothing else.
+STARTER_ENV=(
+  WECOMSYNC_TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT"
+  WECOMSYNC_BLOB_URL="file://$DATA/blobs?create_dir=true"
+)
+
 # The exact counts of the report are known for the demo export only.
 EXPORT_FILE=${E2E_EXPORT_FILE:-$ROOT/testdata/exports/demo.xlsx}
 FRESH=; [[ $EXPORT_FILE == "$ROOT/testdata/exports/demo.xlsx" ]] && FRESH=1
@@ -176,12 +186,23 @@ FRESH=; [[ $EXPORT_FILE == "$ROOT/testdata/exports/demo.xlsx" ]] && FRESH=1
 # at once (bash runs a trap only after a foreground command ends); timeout runs the test in a process
 # group of its own and signals all of it.
 mkdir -p "$DATA/tmp"
-E2E_UI_URL=http://localhost:$UI_PORT E2E_OUT=$OUT E2E_CHROMIUM=$CHROMIUM E2E_FRESH_STACK=$FRESH \
-  E2E_EXPORT_FILE=$EXPORT_FILE TMPDIR=$DATA/tmp \
+env "${STARTER_ENV[@]}" E2E_UI_URL="http://localhost:$UI_PORT" E2E_OUT="$OUT" E2E_CHROMIUM="$CHROMIUM" \
+  E2E_FRESH_STACK="$FRESH" E2E_EXPORT_FILE="$EXPORT_FILE" E2E_STARTER="${E2E_STARTER:-$ROOT/bin/starter}" TMPDIR="$DATA/tmp" \
   timeout -k 10 "$E2E_TIMEOUT" node --test --test-reporter=spec --test-concurrency=1 e2e/tests/*.test.mjs 9>&- &
 TEST_PID=$!
 status=0
 wait "$TEST_PID" || status=$?
 TEST_PID=
 ((status != 124)) || echo "e2e: the browser test did not finish within E2E_TIMEOUT=${E2E_TIMEOUT}s" >&2
+if ((status == 0)) && [[ ${E2E_UPDATE_DOCS:-} == 1 ]]; then
+  shopt -s nullglob
+  shots=("$OUT"/docs/*.png)
+  ((${#shots[@]})) || die "E2E_UPDATE_DOCS=1: the test left no screenshots in $OUT/docs"
+  for f in "${shots[@]}"; do
+    (($(stat -c %s "$f") <= 250 * 1024)) || die "E2E_UPDATE_DOCS=1: $f is larger than 250 KB"
+  done
+  mkdir -p "$ROOT/docs/screenshots"
+  cp "${shots[@]}" "$ROOT/docs/screenshots/"
+  say "copied ${#shots[@]} screenshots to docs/screenshots/: $(cd "$OUT/docs" && echo *.png)"
+fi
 exit "$status"

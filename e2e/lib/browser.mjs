@@ -50,10 +50,27 @@ export async function launchBrowser() {
   };
 }
 
-// Saves a screenshot of the viewport into the output folder and returns its absolute path.
+// Saves a screenshot of the viewport (or of options.clip) into the output folder and returns its
+// absolute path.
 export async function screenshot(page, name, options = {}) {
   fs.mkdirSync(config.outDir, { recursive: true });
   const file = path.join(config.outDir, `${name}.png`);
   await page.screenshot({ path: file, ...options });
   return file;
+}
+
+// The README's screenshots (docs/screenshots/) are kept small.
+export const docsShotMaxBytes = 250 * 1024;
+
+// Copies a screenshot into the output's docs/ folder under the README's name (scripts/e2e.sh copies
+// that folder to docs/screenshots/ with E2E_UPDATE_DOCS=1); fails when it is not small.
+export function keepForDocs(file, docName) {
+  const size = fs.statSync(file).size;
+  if (size > docsShotMaxBytes) {
+    throw new Error(`${file} is ${Math.round(size / 1024)} KB, more than the ${docsShotMaxBytes / 1024} KB a README screenshot may take (crop it)`);
+  }
+  fs.mkdirSync(config.docsShotsDir, { recursive: true });
+  const copy = path.join(config.docsShotsDir, docName);
+  fs.copyFileSync(file, copy);
+  return copy;
 }
