@@ -95,3 +95,23 @@ func RetryAfter(err error) time.Duration {
 	}
 	return 0
 }
+
+// Call is the outcome of one HTTP attempt of either client, as an Observer sees it.
+type Call struct {
+	// API names the call: WeCom's path ("user/create", "gettoken") or Authing's verb
+	// ("create-users-batch", "get-management-token"); a fixed set, never a query or an id.
+	API string
+	// Outcome is "ok", "error", or "canceled" when the caller's context ended first.
+	Outcome string
+	// Code says why an attempt failed: WeCom's errcode ("60104") or Authing's statusCode ("400",
+	// "429"), the HTTP status of an answer without an envelope ("502"), "unreadable" for a 2xx
+	// answer that does not decode, or "transport" when no answer came (a dropped connection, a
+	// timeout). Empty unless Outcome is "error".
+	Code string
+	// Duration is the attempt's round trip (the rate-budget wait excluded).
+	Duration time.Duration
+}
+
+// Observer is told the outcome of every HTTP attempt, token fetches and retries included, e.g. to
+// count them. It is called synchronously and must not block.
+type Observer func(Call)

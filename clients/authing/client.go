@@ -149,23 +149,10 @@ func WithLogger(l *zap.Logger) Option { return func(c *config) { c.log = l } }
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // Call is the outcome of one HTTP attempt, as an Observer sees it.
-type Call struct {
-	// API is the verb, e.g. "create-users-batch" or "get-management-token" (a fixed set; never an id).
-	API string
-	// Outcome is "ok", "error", or "canceled" when the caller's context ended first.
-	Outcome string
-	// Code says why an attempt failed: the answer's statusCode ("400", "429" — Authing answers most
-	// errors with HTTP 200 and throttles with HTTP 429), the HTTP status of an answer without an
-	// envelope, "unreadable" for a 2xx answer that is not one, or "transport" when no answer came
-	// (a dropped connection, a timeout). Empty unless Outcome is "error".
-	Code string
-	// Duration is the attempt's round trip (the rate-limiter wait excluded).
-	Duration time.Duration
-}
+type Call = apierr.Call
 
-// Observer is told the outcome of every HTTP attempt, token fetches and retries included, e.g. to
-// count them. It is called synchronously and must not block.
-type Observer func(Call)
+// Observer is told the outcome of every HTTP attempt (apierr.Observer).
+type Observer = apierr.Observer
 
 // WithObserver sets an Observer of every HTTP attempt (default: none).
 func WithObserver(o Observer) Option { return func(c *config) { c.observe = o } }

@@ -5,40 +5,15 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wecomsync/wecomsync/clients/apierr/apierrtest"
 	authingemu "github.com/wecomsync/wecomsync/emulators/authing"
 )
-
-// calls records what an Observer is told.
-type calls struct {
-	mu  sync.Mutex
-	got []Call
-}
-
-func (c *calls) observe(call Call) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.got = append(c.got, call)
-}
-
-// of returns the outcome/code pairs observed for api, in order.
-func (c *calls) of(api string) []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []string
-	for _, call := range c.got {
-		if call.API == api {
-			out = append(out, call.Outcome+"/"+call.Code)
-		}
-	}
-	return out
-}
 
 func TestObserverSeesEveryAttemptAsClassified(t *testing.T) {
 	tests := []struct {
@@ -55,16 +30,16 @@ func TestObserverSeesEveryAttemptAsClassified(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var obs calls
-			e := setup(t, authingemu.DemoSeed(), nil, WithObserver(obs.observe))
+			var obs apierrtest.Calls
+			e := setup(t, authingemu.DemoSeed(), nil, WithObserver(obs.Observe))
 			if tt.rule != nil {
 				tt.rule.Path = "list-users"
 				e.addFault(t, *tt.rule)
 			}
 			_, _ = e.c.Users.List(context.Background(), nil)
-			assert.Equal(t, tt.want, obs.of("list-users"))
-			assert.Equal(t, []string{"ok/"}, obs.of(tokenVerb))
-			for _, c := range obs.got {
+			assert.Equal(t, tt.want, obs.Of("list-users"))
+			assert.Equal(t, []string{"ok/"}, obs.Of(tokenVerb))
+			for _, c := range obs.All() {
 				assert.Positive(t, c.Duration, "%+v", c)
 			}
 		})
@@ -72,13 +47,13 @@ func TestObserverSeesEveryAttemptAsClassified(t *testing.T) {
 }
 
 func TestObserverSeesTokenRefresh(t *testing.T) {
-	var obs calls
-	e := setup(t, authingemu.DemoSeed(), nil, WithObserver(obs.observe))
+	var obs apierrtest.Calls
+	e := setup(t, authingemu.DemoSeed(), nil, WithObserver(obs.Observe))
 	e.addFault(t, faultRule{Path: "list-organizations", Kind: "errcode", Code: 401, Count: 1})
 	_, err := e.c.Organizations.List(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, []string{"error/401", "ok/"}, obs.of("list-organizations"))
-	assert.Equal(t, []string{"ok/", "ok/"}, obs.of(tokenVerb))
+	assert.Equal(t, []string{"error/401", "ok/"}, obs.Of("list-organizations"))
+	assert.Equal(t, []string{"ok/", "ok/"}, obs.Of(tokenVerb))
 }
 
 func TestObserverUnreadableTimeoutAndCanceled(t *testing.T) {
@@ -98,24 +73,24 @@ func TestObserverUnreadableTimeoutAndCanceled(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	var obs calls
+	var obs apierrtest.Calls
 	c, err := NewClient(WithBaseURL(srv.URL), WithCredentials(testPool, testSecret), WithRetry(0),
-		WithTimeout(50*time.Millisecond), WithObserver(obs.observe))
+		WithTimeout(50*time.Millisecond), WithObserver(obs.Observe))
 	require.NoError(t, err)
 
 	_, err = c.Organizations.List(context.Background())
 	require.Error(t, err)
-	assert.Equal(t, []string{"error/unreadable"}, obs.of("list-organizations"))
+	assert.Equal(t, []string{"error/unreadable"}, obs.Of("list-organizations"))
 
 	// The client's own per-attempt timeout: no answer came.
 	_, err = c.Organizations.Get(context.Background(), "xinghe")
 	require.Error(t, err)
-	assert.Equal(t, []string{"error/transport"}, obs.of("get-organization"))
+	assert.Equal(t, []string{"error/transport"}, obs.Of("get-organization"))
 
 	// The caller gave up: not an error of the API.
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
 	_, err = c.Users.Get(ctx, "u1", "", false, false)
 	require.True(t, errors.Is(err, context.Canceled), "%v", err)
-	assert.Equal(t, []string{"canceled/"}, obs.of("get-user"))
+	assert.Equal(t, []string{"canceled/"}, obs.Of("get-user"))
 }

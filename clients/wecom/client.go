@@ -183,22 +183,10 @@ func WithClock(now func() time.Time) Option {
 }
 
 // Call is the outcome of one HTTP attempt, as an Observer sees it.
-type Call struct {
-	// API is the API path, e.g. "user/create" or "gettoken" (a fixed set; never a query or an id).
-	API string
-	// Outcome is "ok", "error", or "canceled" when the caller's context ended first.
-	Outcome string
-	// Code says why an attempt failed: WeCom's errcode ("60104"), the HTTP status of an answer
-	// without an envelope ("502"), "unreadable" for an HTTP 200 answer that does not decode, or
-	// "transport" when no answer came. Empty unless Outcome is "error".
-	Code string
-	// Duration is the attempt's round trip (the rate-budget wait excluded).
-	Duration time.Duration
-}
+type Call = apierr.Call
 
-// Observer is told the outcome of every HTTP attempt, token fetches and retries included, e.g. to
-// count them. It is called synchronously and must not block.
-type Observer func(Call)
+// Observer is told the outcome of every HTTP attempt (apierr.Observer).
+type Observer = apierr.Observer
 
 // WithObserver sets an Observer of every HTTP attempt (default: none).
 func WithObserver(o Observer) Option {

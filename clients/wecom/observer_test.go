@@ -6,35 +6,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/wecomsync/wecomsync/clients/apierr/apierrtest"
 )
-
-// calls records what an Observer is told.
-type calls struct {
-	mu  sync.Mutex
-	got []Call
-}
-
-func (c *calls) observe(call Call) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.got = append(c.got, call)
-}
-
-// of returns the outcome/code pairs observed for api, in order.
-func (c *calls) of(api string) []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []string
-	for _, call := range c.got {
-		if call.API == api {
-			out = append(out, call.Outcome+"/"+call.Code)
-		}
-	}
-	return out
-}
 
 func TestObserverSeesEveryAttemptAsClassified(t *testing.T) {
 	tests := []struct {
@@ -51,20 +27,20 @@ func TestObserverSeesEveryAttemptAsClassified(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var obs calls
-			e := setup(t, envConfig{client: []Option{WithObserver(obs.observe)}})
+			var obs apierrtest.Calls
+			e := setup(t, envConfig{client: []Option{WithObserver(obs.Observe)}})
 			if tt.rule != nil {
 				tt.rule.Path = "user/list_id"
 				e.inject(t, *tt.rule)
 			}
 			_, _ = e.client.Users.ListID(context.Background(), &ListIDRequest{})
-			if got := obs.of("user/list_id"); !slices.Equal(got, tt.want) {
+			if got := obs.Of("user/list_id"); !slices.Equal(got, tt.want) {
 				t.Fatalf("user/list_id attempts = %v, want %v", got, tt.want)
 			}
-			if got := obs.of("gettoken"); !slices.Equal(got, []string{"ok/"}) {
+			if got := obs.Of("gettoken"); !slices.Equal(got, []string{"ok/"}) {
 				t.Fatalf("gettoken attempts = %v", got)
 			}
-			for _, c := range obs.got {
+			for _, c := range obs.All() {
 				if c.Duration <= 0 {
 					t.Fatalf("%+v: no duration", c)
 				}
@@ -74,8 +50,8 @@ func TestObserverSeesEveryAttemptAsClassified(t *testing.T) {
 }
 
 func TestObserverSeesTokenRefresh(t *testing.T) {
-	var obs calls
-	e := setup(t, envConfig{client: []Option{WithObserver(obs.observe)}})
+	var obs apierrtest.Calls
+	e := setup(t, envConfig{client: []Option{WithObserver(obs.Observe)}})
 	if _, err := e.client.Token(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -83,10 +59,10 @@ func TestObserverSeesTokenRefresh(t *testing.T) {
 	if _, err := e.client.Departments.SimpleList(context.Background(), 0); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := obs.of("department/simplelist"), []string{"error/40014", "ok/"}; !slices.Equal(got, want) {
+	if got, want := obs.Of("department/simplelist"), []string{"error/40014", "ok/"}; !slices.Equal(got, want) {
 		t.Fatalf("department/simplelist attempts = %v, want %v", got, want)
 	}
-	if got := obs.of("gettoken"); !slices.Equal(got, []string{"ok/", "ok/"}) {
+	if got := obs.Of("gettoken"); !slices.Equal(got, []string{"ok/", "ok/"}) {
 		t.Fatalf("gettoken attempts = %v", got)
 	}
 }
@@ -108,12 +84,12 @@ func TestObserverUnreadableAndCanceled(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	var obs calls
-	c := newTestClient(t, newFakeClock(), srv.URL+"/cgi-bin/", WithCredentials(testCorp, testSecret), WithObserver(obs.observe), WithRetry(0))
+	var obs apierrtest.Calls
+	c := newTestClient(t, newFakeClock(), srv.URL+"/cgi-bin/", WithCredentials(testCorp, testSecret), WithObserver(obs.Observe), WithRetry(0))
 	if _, err := c.Departments.SimpleList(context.Background(), 0); err == nil {
 		t.Fatal("an HTML answer must fail")
 	}
-	if got, want := obs.of("department/simplelist"), []string{"error/unreadable"}; !slices.Equal(got, want) {
+	if got, want := obs.Of("department/simplelist"), []string{"error/unreadable"}; !slices.Equal(got, want) {
 		t.Fatalf("department/simplelist attempts = %v, want %v", got, want)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -121,7 +97,7 @@ func TestObserverUnreadableAndCanceled(t *testing.T) {
 	if _, err := c.Users.Get(ctx, "zhangsan"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Get = %v, want the caller's deadline", err)
 	}
-	if got, want := obs.of("user/get"), []string{"canceled/"}; !slices.Equal(got, want) {
+	if got, want := obs.Of("user/get"), []string{"canceled/"}; !slices.Equal(got, want) {
 		t.Fatalf("user/get attempts = %v, want %v", got, want)
 	}
 }
@@ -135,13 +111,13 @@ func TestObserverClientTimeoutIsTransport(t *testing.T) {
 		<-r.Context().Done()
 	}))
 	defer srv.Close()
-	var obs calls
+	var obs apierrtest.Calls
 	c := newTestClient(t, newFakeClock(), srv.URL+"/cgi-bin/", WithCredentials(testCorp, testSecret),
-		WithObserver(obs.observe), WithRetry(0), WithTimeout(50*time.Millisecond))
+		WithObserver(obs.Observe), WithRetry(0), WithTimeout(50*time.Millisecond))
 	if _, err := c.Users.Get(context.Background(), "zhangsan"); err == nil {
 		t.Fatal("a timeout must fail")
 	}
-	if got, want := obs.of("user/get"), []string{"error/transport"}; !slices.Equal(got, want) {
+	if got, want := obs.Of("user/get"), []string{"error/transport"}; !slices.Equal(got, want) {
 		t.Fatalf("user/get attempts = %v, want %v", got, want)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/wecomsync/wecomsync/activities"
+	"github.com/wecomsync/wecomsync/clients/apierr"
 	"github.com/wecomsync/wecomsync/clients/authing"
 	"github.com/wecomsync/wecomsync/clients/wecom"
 	"github.com/wecomsync/wecomsync/internal/budget"
@@ -66,20 +67,13 @@ func httpClient() *http.Client {
 	return &http.Client{Transport: t}
 }
 
-// authingObserver counts every Authing attempt in m as the client classified it (nil: no metrics).
-func authingObserver(m *metrics.Metrics) authing.Observer {
+// apiObserver counts every attempt of system's client in m as the client classified it (nil: no
+// metrics).
+func apiObserver(m *metrics.Metrics, system string) apierr.Observer {
 	if m == nil {
 		return nil
 	}
-	return func(c authing.Call) { m.APICall("authing", c.API, c.Outcome, c.Code, c.Duration) }
-}
-
-// wecomObserver counts every WeCom attempt in m as the client classified it (nil: no metrics).
-func wecomObserver(m *metrics.Metrics) wecom.Observer {
-	if m == nil {
-		return nil
-	}
-	return func(c wecom.Call) { m.APICall("wecom", c.API, c.Outcome, c.Code, c.Duration) }
+	return func(c apierr.Call) { m.APICall(system, c.API, c.Outcome, c.Code, c.Duration) }
 }
 
 // Connections builds the API clients of every configured connection; m (optional) counts their
@@ -96,7 +90,7 @@ func Connections(cfg *config.Config, log *zap.Logger, m *metrics.Metrics, budget
 		}
 		if a := cc.Authing; a != nil {
 			opts := []authing.Option{authing.WithCredentials(a.UserPoolID, a.Secret), authing.WithLogger(log),
-				authing.WithHTTPClient(httpClient()), authing.WithObserver(authingObserver(m))}
+				authing.WithHTTPClient(httpClient()), authing.WithObserver(apiObserver(m, "authing"))}
 			if a.URL != "" {
 				opts = append(opts, authing.WithBaseURL(a.URL))
 			}
@@ -114,7 +108,7 @@ func Connections(cfg *config.Config, log *zap.Logger, m *metrics.Metrics, budget
 		}
 		if w := cc.WeCom; w != nil {
 			opts := []wecom.Option{wecom.WithCredentials(w.CorpID, w.Secret), wecom.WithLogger(log),
-				wecom.WithHTTPClient(httpClient()), wecom.WithObserver(wecomObserver(m))}
+				wecom.WithHTTPClient(httpClient()), wecom.WithObserver(apiObserver(m, "wecom"))}
 			if w.URL != "" {
 				opts = append(opts, wecom.WithBaseURL(w.URL))
 			}

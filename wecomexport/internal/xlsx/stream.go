@@ -72,6 +72,19 @@ func (s *stream) next() (xml.Token, error) {
 	}
 }
 
+// nextStart returns the next start tag, skipping everything else (io.EOF at the part's end).
+func (s *stream) nextStart() (xml.StartElement, error) {
+	for {
+		tok, err := s.next()
+		if err != nil {
+			return xml.StartElement{}, err
+		}
+		if e, ok := tok.(xml.StartElement); ok {
+			return e, nil
+		}
+	}
+}
+
 // fail turns a tokenizer error into an *Error.
 func (s *stream) fail(err error) error {
 	if s.in.err != nil {

@@ -18,13 +18,9 @@ func (b *Book) readStyles(ctx context.Context) error {
 	var xfs []int                // numFmtId of each cellXfs entry
 	err := b.readPart(ctx, b.styles, maxMetaPartBytes, func(s *stream) error {
 		for {
-			tok, err := s.next()
+			e, err := s.nextStart()
 			if err != nil {
 				return err
-			}
-			e, ok := tok.(xml.StartElement)
-			if !ok {
-				continue
 			}
 			switch {
 			case e.Name.Local == "numFmt" && s.parent() == "numFmts":

@@ -118,12 +118,11 @@ func (b *Book) relationships(source string) ([]relationship, error) {
 	var rels []relationship
 	err := b.readPart(context.Background(), f.Name, maxMetaPartBytes, func(s *stream) error {
 		for {
-			tok, err := s.next()
+			e, err := s.nextStart()
 			if err != nil {
 				return err
 			}
-			e, ok := tok.(xml.StartElement)
-			if !ok || e.Name.Local != "Relationship" {
+			if e.Name.Local != "Relationship" {
 				continue
 			}
 			if mode, _ := attr(e, "TargetMode"); mode == "External" {
@@ -150,13 +149,9 @@ func (b *Book) readWorkbook(wb string, rels []relationship) error {
 	names := make(map[string]bool)
 	return b.readPart(context.Background(), wb, maxMetaPartBytes, func(s *stream) error {
 		for {
-			tok, err := s.next()
+			e, err := s.nextStart()
 			if err != nil {
 				return err
-			}
-			e, ok := tok.(xml.StartElement)
-			if !ok {
-				continue
 			}
 			switch e.Name.Local {
 			case "workbookPr":
