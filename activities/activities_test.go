@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -344,4 +345,23 @@ func TestMembershipChangeRemovesStaleDepartments(t *testing.T) {
 			assert.Equal(t, removes, emu.Calls()["remove-department-members"])
 		})
 	}
+}
+
+// retryAfterErr is a client error that asks to wait (like WeCom's 45009).
+type retryAfterErr struct{ wait time.Duration }
+
+func (e retryAfterErr) Error() string             { return "api freq out of limit" }
+func (e retryAfterErr) RetryAfter() time.Duration { return e.wait }
+
+// The wait a server asked for survives the partial result a chunk attaches: Temporal reads the
+// retry delay of the outermost error only.
+func TestPartialResultKeepsTheRetryDelay(t *testing.T) {
+	err := withPartialResult(classify("create users", retryAfterErr{wait: 42 * time.Second}), ChunkResult{})
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	assert.Equal(t, ErrTypeRateLimited, appErr.Type())
+	assert.Equal(t, 42*time.Second, appErr.NextRetryDelay())
+	assert.False(t, appErr.NonRetryable())
+	var partial ChunkResult
+	require.NoError(t, appErr.Details(&partial))
 }

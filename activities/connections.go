@@ -95,12 +95,14 @@ func apiError(err error) (*authing.APIError, bool) {
 }
 
 // withPartialResult attaches what an activity did before it failed to its error, keeping the
-// error's type and retryability; the workflow reads it with temporal.ApplicationError.Details.
+// error's type, retryability and retry delay (Temporal reads NextRetryDelay on the outermost error
+// only: a 45009's wait for the end of WeCom's window would be lost); the workflow reads it with
+// temporal.ApplicationError.Details.
 func withPartialResult(err error, partial any) error {
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
 		return temporal.NewApplicationErrorWithOptions(appErr.Message(), appErr.Type(), temporal.ApplicationErrorOptions{
-			NonRetryable: appErr.NonRetryable(), Cause: err, Details: []any{partial}})
+			NonRetryable: appErr.NonRetryable(), NextRetryDelay: appErr.NextRetryDelay(), Cause: err, Details: []any{partial}})
 	}
 	return temporal.NewApplicationErrorWithOptions(err.Error(), "", temporal.ApplicationErrorOptions{Cause: err, Details: []any{partial}})
 }

@@ -138,12 +138,23 @@ func (b *Budget) api(name string) *api {
 	return a
 }
 
-// setFraction scales api's token buckets to fraction f of its budget.
+// setFraction scales api's token buckets to fraction f of its budget. A worker that starts holding
+// a share (first use, or again after idling) starts with its share of the burst, as a lone client's
+// full bucket would: starting empty would hold it to the slowest refill (WeCom's hourly 37.5/s
+// instead of 10,000 calls a minute). The others' buckets shrink to their fractions at the same
+// round, so the bursts together stay within the budget's.
 func (a *api) setFraction(f float64, now time.Time) {
+	starting := a.fraction == 0 && f > 0
 	a.fraction = f
 	for i, r := range a.rates {
-		a.limiters[i].SetLimitAt(now, rate.Limit(r.PerSecond*f))
-		a.limiters[i].SetBurstAt(now, max(1, int(math.Floor(float64(r.Burst)*f))))
+		limit, burst := rate.Limit(r.PerSecond*f), max(1, int(math.Floor(float64(r.Burst)*f)))
+		if starting {
+			// Callers never wait on a limiter while the fraction is 0, so it can be replaced.
+			a.limiters[i] = rate.NewLimiter(limit, burst)
+			continue
+		}
+		a.limiters[i].SetLimitAt(now, limit)
+		a.limiters[i].SetBurstAt(now, burst)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
+	"golang.org/x/time/rate"
 )
 
 func rec(worker string, active bool, f float64) Record {
@@ -130,4 +131,21 @@ func TestRecordsOfGoneWorkersAreRemoved(t *testing.T) {
 	cancel()
 	<-done
 	assert.Empty(t, store.recs, "a leaving worker removes its record")
+}
+
+// A worker that starts holding a share, at first use or after idling, starts with its share of the
+// burst; a share that only changes keeps what was spent.
+func TestAWorkerStartsWithItsShareOfTheBurst(t *testing.T) {
+	now := time.Now()
+	a := &api{rates: []Rate{{PerSecond: 1, Burst: 100}}, limiters: []*rate.Limiter{rate.NewLimiter(0, 0)}}
+	a.setFraction(1, now)
+	assert.InDelta(t, 100, a.limiters[0].TokensAt(now), 0.01, "first share: the whole burst")
+	require.True(t, a.limiters[0].AllowN(now, 80))
+	a.setFraction(0.5, now)
+	assert.InDelta(t, 20, a.limiters[0].TokensAt(now), 0.01, "shrinking keeps what was spent")
+	a.setFraction(1, now)
+	assert.InDelta(t, 20, a.limiters[0].TokensAt(now), 0.01, "growing gives no new burst")
+	a.setFraction(0, now) // idle: given back
+	a.setFraction(0.5, now.Add(time.Second))
+	assert.InDelta(t, 50, a.limiters[0].TokensAt(now.Add(time.Second)), 0.01, "back after idling: its share of the burst")
 }
