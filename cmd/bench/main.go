@@ -1,8 +1,24 @@
-// Command bench measures an upstream sync end to end, the way it runs in production: a Temporal
-// dev server, the worker binary in its own process, the Authing emulator at its real rate limit
-// (300 QPS) over HTTP, and a generated export. It prints the first sync's duration and users/s,
-// a no-op rerun's duration and writes, API calls, history events, the largest payload and the
-// worker's peak RSS. `make bench` runs it with 100,000 users and 2,000 departments.
+// Command bench measures wecomsync's syncs end to end, the way they run in production: a Temporal
+// dev server, the worker binary in its own process, and the emulators over HTTP at their real rate
+// limits (Authing 300 QPS per pool; WeCom 10,000 calls per minute and 150,000 per hour per API).
+//
+// Upstream (WeCom export → Authing): a first sync of a generated export into an empty Authing, a
+// no-op rerun, an edited export and a delete-only run (upstream.go).
+//
+// Downstream (Authing → WeCom): an initial sync into an empty corp, compared with the time WeCom's
+// per-API budget allows; on a large company whose WeCom side a first sync built, a no-op rerun
+// compared with its read floor and a run after a share of the users changed in Authing, with its
+// exact write counts (downstream.go, bounds.go).
+//
+// Each part prints a table (or, with --json, one JSON document) with wall times, API calls, rate
+// limit answers, history events per execution, the largest payload and the worker's peak RSS.
+// `make bench` runs both parts at full size: 100,000 users upstream; 10,000 users in 200
+// departments initial and 100,000 users in 2,000 departments downstream. It exits non-zero when a
+// run fails or a correctness check breaks; missed performance targets are printed as MISS.
+//
+// The bench must not change what it measures: it configures the worker only through the
+// environment a deployment uses and the emulators only through their options, and it asserts no
+// timing in its tests.
 package main
 
 import (
@@ -12,27 +28,17 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
-	"strconv"
+	"runtime/debug"
+	"runtime/pprof"
 	"strings"
-	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
-	authingemu "github.com/wecomsync/wecomsync/emulators/authing"
-	"github.com/wecomsync/wecomsync/internal/exportgen"
-	"github.com/wecomsync/wecomsync/plan"
-	"github.com/wecomsync/wecomsync/report"
-	"github.com/wecomsync/wecomsync/workflows"
+	wecomemu "github.com/wecomsync/wecomsync/emulators/wecom"
 )
 
 func main() {
@@ -42,255 +48,157 @@ func main() {
 	}
 }
 
+// options are the bench's flags.
 type options struct {
+	only               string
 	users, departments int
 	seed               int64
 	qps                float64
 	bin                string
 	asJSON             bool
+	cpuProfile         string
+	keep               bool
+
+	dsInitialUsers, dsInitialDepartments int
+	dsUsers, dsDepartments               int
+	dsChangePercent                      float64
+	wecomPerMinute, wecomPerHour         int
+	wecomMode                            string
+	dsScenarios                          map[string]bool
 }
 
-// result is what one bench run measured.
-type result struct {
-	Users            int            `json:"users"`
-	Departments      int            `json:"departments"`
-	ExportBytes      int64          `json:"exportBytes"`
-	FirstSeconds     float64        `json:"firstSyncSeconds"`
-	UsersPerSecond   float64        `json:"usersPerSecond"`
-	FirstAPICalls    map[string]int `json:"firstSyncApiCalls"`
-	FirstWrites      int            `json:"firstSyncWriteCalls"`
-	FirstEvents      int            `json:"firstSyncHistoryEvents"`
-	FirstLargest     int            `json:"firstSyncLargestPayloadBytes"`
-	RerunSeconds     float64        `json:"noopRerunSeconds"`
-	RerunWrites      int            `json:"noopRerunWriteCalls"`
-	RerunAPICalls    int            `json:"noopRerunApiCalls"`
-	RerunEvents      int            `json:"noopRerunHistoryEvents"`
-	RerunLargest     int            `json:"noopRerunLargestPayloadBytes"`
-	EditedSeconds    float64        `json:"editedSyncSeconds"`
-	EditedWrites     int            `json:"editedSyncWriteCalls"`
-	EditedApplied    plan.Counts    `json:"editedSyncApplied"`
-	DeleteSeconds    float64        `json:"deleteOnlySeconds"`
-	DeleteApplied    int            `json:"deleteOnlyDeleted"`
-	MaxEvents        int            `json:"maxHistoryEvents"`
-	MaxPayload       int            `json:"maxPayloadBytes"`
-	WorkerPeakRSSMiB float64        `json:"workerPeakRssMiB"`
-	Report           *report.Report `json:"-"`
+// results are both parts' results (nil: not run).
+type results struct {
+	Upstream   *upstreamResult   `json:"upstream,omitempty"`
+	Downstream *downstreamResult `json:"downstream,omitempty"`
+}
+
+func parseFlags() (options, error) {
+	var o options
+	flag.StringVar(&o.only, "only", "", `run only "upstream" or only "downstream" (default: both)`)
+	flag.IntVar(&o.users, "users", 100000, "upstream: users in the generated export")
+	flag.IntVar(&o.departments, "departments", 2000, "upstream: departments in the generated export")
+	flag.Int64Var(&o.seed, "seed", 1, "generator seed")
+	flag.Float64Var(&o.qps, "qps", 300, "the Authing emulator's and the worker's rate limit (its real default is 300)")
+	flag.StringVar(&o.bin, "bin", "bin", "directory holding the temporal CLI and the worker binary")
+	flag.BoolVar(&o.asJSON, "json", false, "print the results as JSON")
+	flag.BoolVar(&o.keep, "keep", false, "keep the scratch directory (exports, blob stores) and print its path")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the bench process (the emulators and the driver) to this file")
+	flag.IntVar(&o.dsInitialUsers, "ds-initial-users", 10000, "downstream: users of the initial sync into an empty WeCom")
+	flag.IntVar(&o.dsInitialDepartments, "ds-initial-departments", 200, "downstream: departments of the initial sync")
+	flag.IntVar(&o.dsUsers, "ds-users", 100000, "downstream: users of the no-op and changed runs")
+	flag.IntVar(&o.dsDepartments, "ds-departments", 2000, "downstream: departments of the no-op and changed runs")
+	flag.Float64Var(&o.dsChangePercent, "ds-change-percent", 5, "downstream: share of the users changed in Authing before the changed run")
+	flag.IntVar(&o.wecomPerMinute, "wecom-per-minute", wecomemu.DefaultPerMinute, "WeCom's per-API budget per minute (emulator and worker)")
+	flag.IntVar(&o.wecomPerHour, "wecom-per-hour", wecomemu.DefaultPerHour, "WeCom's per-API budget per hour (emulator and worker)")
+	flag.StringVar(&o.wecomMode, "wecom-mode", string(wecomemu.ModeSelfBuilt), "WeCom app mode: selfbuilt (自建) or daikaifa (代开发)")
+	scenarios := flag.String("ds-scenarios", "initial,noop,changed", "downstream: the scenarios to run (noop and changed share one seeded company)")
+	flag.Parse()
+	o.dsScenarios = map[string]bool{}
+	for _, name := range strings.Split(*scenarios, ",") {
+		switch name = strings.TrimSpace(name); name {
+		case "initial", "noop", "changed":
+			o.dsScenarios[name] = true
+		case "":
+		default:
+			return o, fmt.Errorf("--ds-scenarios: unknown scenario %q (initial, noop, changed)", name)
+		}
+	}
+	switch {
+	case o.only != "" && o.only != "upstream" && o.only != "downstream":
+		return o, fmt.Errorf("--only %q: want upstream or downstream", o.only)
+	case o.wecomPerMinute <= 0 || o.wecomPerHour <= 0 || o.qps <= 0:
+		return o, errors.New("--wecom-per-minute, --wecom-per-hour and --qps must be positive: the bench measures against limits")
+	case o.dsChangePercent <= 0 || o.dsChangePercent > 100:
+		return o, fmt.Errorf("--ds-change-percent %g: want more than 0 and at most 100", o.dsChangePercent)
+	}
+	return o, nil
 }
 
 func run() error {
-	var o options
-	flag.IntVar(&o.users, "users", 100000, "users in the generated export")
-	flag.IntVar(&o.departments, "departments", 2000, "departments in the generated export")
-	flag.Int64Var(&o.seed, "seed", 1, "generator seed")
-	flag.Float64Var(&o.qps, "qps", 300, "the Authing emulator's rate limit (its real default is 300)")
-	flag.StringVar(&o.bin, "bin", "bin", "directory holding the temporal CLI and the worker binary")
-	flag.BoolVar(&o.asJSON, "json", false, "print the result as JSON")
-	flag.Parse()
+	o, err := parseFlags()
+	if err != nil {
+		return err
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	// The emulators stand in for remote services: on a small machine their garbage collection should
+	// take as little CPU from the worker as it can (memory is not what the bench measures here).
+	debug.SetGCPercent(400)
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "wecomsync-bench-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if o.keep {
+		logf("scratch directory (kept): %s", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
 
-	export := filepath.Join(dir, "export.xlsx")
-	logf("generating %d users in %d departments ...", o.users, o.departments)
-	spec := exportgen.NewSpec(o.users, o.departments, o.seed)
-	company, err := exportgen.WriteFile(export, spec)
+	temporalBin, err := filepath.Abs(filepath.Join(o.bin, "temporal"))
 	if err != nil {
 		return err
 	}
-	// An edited export: 0.5 % of the users renamed, moved, added and removed each.
-	change := max(1, o.users/200)
-	edited, _ := company.Edited(exportgen.Edit{Rename: change, Move: change, Add: change, Remove: change, Seed: o.seed + 1})
-	editedPath := filepath.Join(dir, "edited.xlsx")
-	if err := exportgen.WriteCompany(editedPath, edited, spec); err != nil {
-		return err
-	}
-	st, _ := os.Stat(export)
-
-	temporalBin, _ := filepath.Abs(filepath.Join(o.bin, "temporal"))
+	// The dev server's banner and logs go to stderr: stdout is the results (--json).
 	dev, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{ExistingPath: temporalBin, LogLevel: "error",
+		Stdout: os.Stderr, Stderr: os.Stderr,
 		ClientOptions: &client.Options{Logger: log.NewStructuredLogger(slog.New(slog.DiscardHandler))}})
 	if err != nil {
 		return fmt.Errorf("start the Temporal dev server: %w", err)
 	}
-	defer dev.Stop()
+	defer func() { _ = dev.Stop() }()
+	wd := &world{c: dev.Client(), address: dev.FrontendHostPort(), bin: o.bin, dir: dir}
 
-	emu := authingemu.New(authingemu.WithPool("bench-pool", "bench-secret"), authingemu.WithQPS(o.qps, int(o.qps)))
-	if err := emu.Seed(authingemu.DemoSeed()); err != nil {
-		return err
+	var res results
+	if o.only != "downstream" {
+		if res.Upstream, err = runUpstream(ctx, wd, o); err != nil {
+			return fmt.Errorf("upstream: %w", err)
+		}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: emu.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
-
-	worker := exec.Command(filepath.Join(o.bin, "worker"))
-	worker.Env = append(os.Environ(),
-		"WECOMSYNC_TEMPORAL_ADDRESS="+dev.FrontendHostPort(),
-		"WECOMSYNC_BLOB_URL=file://"+filepath.Join(dir, "blobs")+"?create_dir=true",
-		"WECOMSYNC_AUTHING_URL=http://"+ln.Addr().String(),
-		"WECOMSYNC_AUTHING_USERPOOL_ID=bench-pool",
-		"WECOMSYNC_AUTHING_SECRET=bench-secret",
-		"WECOMSYNC_AUTHING_QPS="+strconv.FormatFloat(o.qps, 'f', -1, 64),
-		"WECOMSYNC_LOG_LEVEL=warn",
-	)
-	worker.Stderr = os.Stderr
-	if err := worker.Start(); err != nil {
-		return fmt.Errorf("start the worker: %w", err)
-	}
-	defer func() { _ = worker.Process.Kill(); _, _ = worker.Process.Wait() }()
-
-	c := dev.Client()
-	res := result{Users: o.users, Departments: o.departments, ExportBytes: st.Size()}
-	in := workflows.UpstreamInput{File: "file://" + export}
-
-	logf("first sync into an empty Authing (Authing at %.0f QPS) ...", o.qps)
-	emu.ResetCalls()
-	rep, secs, events, largest, err := sync(ctx, c, "bench-first", in)
-	if err != nil {
-		return err
-	}
-	if rep.Applied.UsersCreate != o.users || rep.Failed.Writes() != 0 {
-		return fmt.Errorf("first sync created %d of %d users, %d failed writes", rep.Applied.UsersCreate, o.users, rep.Failed.Writes())
-	}
-	res.Report = rep
-	res.FirstSeconds, res.FirstEvents, res.FirstLargest = secs, events, largest
-	res.UsersPerSecond = float64(rep.Applied.UsersCreate) / secs
-	res.FirstAPICalls, res.FirstWrites = emu.Calls(), emu.WriteCalls()
-
-	logf("no-op rerun of the same file ...")
-	emu.ResetCalls()
-	if _, secs, events, largest, err = sync(ctx, c, "bench-rerun", in); err != nil {
-		return err
-	}
-	res.RerunSeconds, res.RerunEvents, res.RerunLargest = secs, events, largest
-	res.RerunWrites = emu.WriteCalls()
-	for _, n := range emu.Calls() {
-		res.RerunAPICalls += n
-	}
-
-	logf("create-update of an edited export (%d renamed, moved, added, removed each) ...", change)
-	emu.ResetCalls()
-	rep, secs, events, largest, err = sync(ctx, c, "bench-edited", workflows.UpstreamInput{File: "file://" + editedPath})
-	if err != nil {
-		return err
-	}
-	res.EditedSeconds, res.EditedWrites, res.EditedApplied = secs, emu.WriteCalls(), rep.Applied
-	res.MaxEvents, res.MaxPayload = max(res.FirstEvents, res.RerunEvents, events), max(res.FirstLargest, res.RerunLargest, largest)
-
-	logf("delete-only of the edited export (thresholds lifted for the bench) ...")
-	del := workflows.UpstreamInput{File: "file://" + editedPath, Mode: plan.ModeDeleteOnly, Limits: plan.Limits{MaxDeletes: -1, MaxDeletePercent: -1}}
-	if rep, secs, events, largest, err = sync(ctx, c, "bench-delete", del); err != nil {
-		return err
-	}
-	res.DeleteSeconds, res.DeleteApplied = secs, rep.Applied.UsersDelete
-	res.MaxEvents, res.MaxPayload = max(res.MaxEvents, events), max(res.MaxPayload, largest)
-
-	if res.WorkerPeakRSSMiB, err = peakRSS(worker.Process.Pid); err != nil {
-		return err
+	if o.only != "upstream" {
+		if res.Downstream, err = runDownstream(ctx, wd, o); err != nil {
+			return fmt.Errorf("downstream: %w", err)
+		}
 	}
 	if o.asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(res)
-	}
-	printResult(res)
-	return nil
-}
-
-// sync runs one upstream sync and measures it.
-func sync(ctx context.Context, c client.Client, id string, in workflows.UpstreamInput) (*report.Report, float64, int, int, error) {
-	start := time.Now()
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, workflows.UpstreamWorkflowName, in)
-	if err != nil {
-		return nil, 0, 0, 0, err
-	}
-	var rep report.Report
-	if err := run.Get(ctx, &rep); err != nil {
-		return nil, 0, 0, 0, fmt.Errorf("%s: %w", id, err)
-	}
-	secs := time.Since(start).Seconds()
-	events, largest := 0, 0
-	it := c.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID(), false, 0)
-	for it.HasNext() {
-		e, err := it.Next()
-		if err != nil {
-			return nil, 0, 0, 0, err
+		if err := enc.Encode(res); err != nil {
+			return err
 		}
-		events++
-		largest = max(largest, largestPayload(e.ProtoReflect()))
+	} else {
+		if res.Upstream != nil {
+			printUpstream(res.Upstream)
+		}
+		if res.Downstream != nil {
+			printDownstream(res.Downstream)
+		}
 	}
-	return &rep, secs, events, largest, nil
+	return brokenChecks(res.Downstream)
 }
 
-// largestPayload returns the size of the largest temporal.api.common.v1.Payload inside m.
-func largestPayload(m protoreflect.Message) int {
-	if m.Descriptor().FullName() == "temporal.api.common.v1.Payload" {
-		return proto.Size(m.Interface())
+// brokenChecks is an error naming the correctness checks that failed (missed targets are not).
+func brokenChecks(r *downstreamResult) error {
+	if r == nil {
+		return nil
 	}
-	most := 0
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		switch {
-		case fd.IsList() && fd.Message() != nil:
-			for i := 0; i < v.List().Len(); i++ {
-				most = max(most, largestPayload(v.List().Get(i).Message()))
+	var errs []error
+	for _, sc := range r.scenarios() {
+		for _, c := range sc.Checks {
+			if c.Correct && !c.OK {
+				errs = append(errs, fmt.Errorf("downstream %s: %s: %s", sc.Name, c.Name, c.Detail))
 			}
-		case fd.IsMap() && fd.MapValue().Message() != nil:
-			v.Map().Range(func(_ protoreflect.MapKey, mv protoreflect.Value) bool {
-				most = max(most, largestPayload(mv.Message()))
-				return true
-			})
-		case !fd.IsList() && !fd.IsMap() && fd.Message() != nil:
-			most = max(most, largestPayload(v.Message()))
-		}
-		return true
-	})
-	return most
-}
-
-// peakRSS reads a process's peak resident set (VmHWM) from /proc.
-func peakRSS(pid int) (float64, error) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
-			return float64(kb) / 1024, err
 		}
 	}
-	return 0, errors.New("no VmHWM in /proc status")
-}
-
-func printResult(r result) {
-	fmt.Printf("upstream bench: %d users, %d departments, export %.1f MiB\n", r.Users, r.Departments, float64(r.ExportBytes)/(1<<20))
-	fmt.Printf("  first sync (empty Authing): %6.1f s  %8.0f users/s  %d write calls, %d history events, largest payload %d B\n",
-		r.FirstSeconds, r.UsersPerSecond, r.FirstWrites, r.FirstEvents, r.FirstLargest)
-	fmt.Printf("  no-op rerun:                %6.1f s  %d write calls, %d API calls, %d history events, largest payload %d B\n",
-		r.RerunSeconds, r.RerunWrites, r.RerunAPICalls, r.RerunEvents, r.RerunLargest)
-	fmt.Printf("  edited export:              %6.1f s  %d write calls (created %d, updated %d, memberships %d)\n",
-		r.EditedSeconds, r.EditedWrites, r.EditedApplied.UsersCreate, r.EditedApplied.UsersUpdate, r.EditedApplied.UsersMembership)
-	fmt.Printf("  delete-only:                %6.1f s  %d users deleted\n", r.DeleteSeconds, r.DeleteApplied)
-	fmt.Printf("  over all runs:              at most %d history events per run, largest payload %d B\n", r.MaxEvents, r.MaxPayload)
-	fmt.Printf("  worker peak RSS:            %6.0f MiB\n", r.WorkerPeakRSSMiB)
-	verbs := make([]string, 0, len(r.FirstAPICalls))
-	for v := range r.FirstAPICalls {
-		verbs = append(verbs, v)
-	}
-	sort.Strings(verbs)
-	fmt.Print("  first sync API calls:")
-	for _, v := range verbs {
-		fmt.Printf(" %s=%d", v, r.FirstAPICalls[v])
-	}
-	fmt.Println()
-}
-
-func logf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, time.Now().Format("15:04:05 ")+format+"\n", args...)
+	return errors.Join(errs...)
 }
