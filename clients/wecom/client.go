@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/wecomsync/wecomsync/clients/apierr"
+	"github.com/wecomsync/wecomsync/internal/window"
 
 	"github.com/go-resty/resty/v2"
 	"go.uber.org/zap"
@@ -98,9 +99,7 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithRateLimit sets the client's own call budget per API path, per minute and per hour
-// (defaults 10,000 and 150,000, WeCom's per-corp limits; 0 = no limit). Each budget is a token
-// bucket holding a tenth of it that refills at 90 % of the budget's rate, so no clock-aligned
-// window sees more calls than the budget.
+// (defaults 10,000 and 150,000, WeCom's per-corp limits; 0 = no limit); see Limits.
 func WithRateLimit(perMinute, perHour int) Option {
 	return func(c *Client) error {
 		if perMinute < 0 || perHour < 0 {
@@ -125,19 +124,29 @@ func WithLimiter(l Limiter) Option {
 	}
 }
 
-// Budgets returns the token buckets WithRateLimit gives one API, as (per second, burst) pairs: a
-// tenth of each budget as burst, refilled at 90 % of its rate.
-func Budgets(perMinute, perHour int) [][2]float64 {
-	var out [][2]float64
-	for _, b := range []struct {
-		n      int
-		window time.Duration
-	}{{perMinute, time.Minute}, {perHour, time.Hour}} {
-		if b.n > 0 {
-			out = append(out, [2]float64{0.9 * float64(b.n) / b.window.Seconds(), float64(max(1, b.n/10))})
-		}
+// Limits are the limits WithRateLimit gives one API path. The minute budget is a token bucket
+// holding a tenth of it that refills at 90 % of its rate, so no minute — clock aligned or not — sees
+// more calls than the budget and calls are paced evenly. The hour budget counts the calls of the
+// last hour (at most 90 % of it): a bucket would hold a long run to the hour's average rate (37.5/s)
+// although WeCom allows 150,000 calls in any hour at the minute's pace.
+type Limits struct {
+	// PerSecond and Burst are the minute bucket's (0: no minute budget).
+	PerSecond float64
+	Burst     int
+	// HourMax is how many calls any trailing hour admits (0: no hour budget).
+	HourMax int
+}
+
+// LimitsOf returns the limits of one API for budgets of perMinute and perHour calls (0 = none).
+func LimitsOf(perMinute, perHour int) Limits {
+	var l Limits
+	if perMinute > 0 {
+		l.PerSecond, l.Burst = 0.9*float64(perMinute)/60, max(1, perMinute/10)
 	}
-	return out
+	if perHour > 0 {
+		l.HourMax = max(1, perHour*9/10)
+	}
+	return l
 }
 
 // WithLogger sets the logger for retries and token refreshes (default: none).
@@ -236,7 +245,10 @@ type Client struct {
 }
 
 // budget is the pair of limiters of one API path.
-type budget struct{ minute, hour *rate.Limiter }
+type budget struct {
+	minute *rate.Limiter
+	hour   *window.Limiter
+}
 
 // NewClient returns a client; WithCredentials is required.
 func NewClient(opts ...Option) (*Client, error) {
@@ -478,12 +490,9 @@ func (c *Client) wait(ctx context.Context, path string) error {
 		return c.limiter.Wait(ctx, path)
 	}
 	b := c.budgetFor(path)
-	for _, lim := range []*rate.Limiter{b.minute, b.hour} {
-		if lim == nil {
-			continue
-		}
+	if b.minute != nil {
 		now := c.clock()
-		r := lim.ReserveN(now, 1)
+		r := b.minute.ReserveN(now, 1)
 		if !r.OK() {
 			return fmt.Errorf("wecom %s: rate budget cannot admit a call", path)
 		}
@@ -494,6 +503,15 @@ func (c *Client) wait(ctx context.Context, path string) error {
 			}
 		}
 	}
+	for b.hour != nil {
+		ok, d := b.hour.TakeAt(c.clock())
+		if ok {
+			break
+		}
+		if err := c.sleep(ctx, d); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -502,19 +520,17 @@ func (c *Client) budgetFor(path string) *budget {
 	defer c.limMu.Unlock()
 	b := c.limiters[path]
 	if b == nil {
-		b = &budget{minute: newLimiter(c.perMinute, time.Minute), hour: newLimiter(c.perHour, time.Hour)}
+		l := LimitsOf(c.perMinute, c.perHour)
+		b = &budget{}
+		if l.PerSecond > 0 {
+			b.minute = rate.NewLimiter(rate.Limit(l.PerSecond), l.Burst)
+		}
+		if l.HourMax > 0 {
+			b.hour = window.New(l.HourMax, time.Hour)
+		}
 		c.limiters[path] = b
 	}
 	return b
-}
-
-// newLimiter returns a bucket of a tenth of n refilled at 90 % of n per window, or nil for no limit.
-func newLimiter(n int, window time.Duration) *rate.Limiter {
-	if n <= 0 {
-		return nil
-	}
-	perSecond := 0.9 * float64(n) / window.Seconds()
-	return rate.NewLimiter(rate.Limit(perSecond), max(1, n/10))
 }
 
 // sleepCtx waits d unless ctx ends first.

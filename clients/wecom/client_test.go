@@ -361,6 +361,38 @@ func TestClientKeepsToItsRateBudget(t *testing.T) {
 	}
 }
 
+// The hour budget counts the calls of the last hour: a long run goes at the minute's pace until the
+// hour's budget is spent (a bucket refilled at the hour's average rate would hold it far slower),
+// and never past it.
+func TestClientKeepsToItsHourBudgetAtTheMinutePace(t *testing.T) {
+	e := setup(t, envConfig{
+		emu:    []wecomemu.Option{wecomemu.WithRateLimits(100, 1000)},
+		client: []Option{WithRateLimit(100, 1000)},
+	})
+	ctx := context.Background()
+	waited := func() time.Duration {
+		var d time.Duration
+		for _, s := range e.clock.Slept() {
+			d += s
+		}
+		return d
+	}
+	for i := range 900 { // 90 % of the hour's budget: 90 calls a minute after a burst of 10
+		if _, err := e.client.Departments.SimpleList(ctx, 0); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	if got := waited(); got < 9*time.Minute || got > 11*time.Minute {
+		t.Fatalf("900 calls at 100/min and 1,000/h waited %v, want about 10 min (the minute's pace)", got)
+	}
+	if _, err := e.client.Departments.SimpleList(ctx, 0); err != nil {
+		t.Fatalf("call 901: %v", err)
+	}
+	if got := waited(); got < time.Hour {
+		t.Fatalf("the 901st call within the hour went after %v: the hour's budget holds 900", got)
+	}
+}
+
 func TestLogsAndErrorsHoldNoSecrets(t *testing.T) {
 	core, logs := observer.New(zapcore.DebugLevel)
 	e := setup(t, envConfig{client: []Option{WithLogger(zap.New(core))}})

@@ -16,8 +16,8 @@ import (
 //     hour budget (WeCom then blocks it for the rest of the hour); Authing's whole pool at its QPS.
 //     The bound is the slowest API.
 //   - client floor: the time the product's own WeCom limiter needs to admit an API's calls
-//     (clients/wecom Budgets: per minute and per hour, a token bucket holding a tenth of the
-//     budget, refilled at 90 % of its rate), its buckets full at the start of a run. WeCom's
+//     (clients/wecom LimitsOf: a minute bucket holding a tenth of the budget, refilled at 90 % of
+//     its rate, and at most 90 % of the hour budget in any hour), full at the start of a run. WeCom's
 //     windows are clock aligned, so a few thousand reads fit in one window at once; for them it is
 //     the client that sets the pace.
 //   - read floor: reads of both sides run in parallel, so the larger of Authing's reads at its QPS
@@ -45,20 +45,23 @@ func (b wecomBudget) boundSeconds(calls int) float64 {
 // hourBound reports whether calls of one API exceed the hour budget (the hour then binds).
 func (b wecomBudget) hourBound(calls int) bool { return b.PerHour > 0 && calls > b.PerHour }
 
-// limiterSeconds is the time the client's token buckets for one API (clients/wecom Budgets: per
-// minute and per hour) need to admit calls, starting full.
+// limiterSeconds is the time the client's limits for one API (clients/wecom LimitsOf) need to admit
+// calls, starting with no calls counted: the minute bucket's pace, plus a whole hour for every hour's
+// worth of calls before the last.
 func (b wecomBudget) limiterSeconds(calls int) float64 {
-	s := 0.0
-	for _, r := range wecom.Budgets(b.PerMinute, b.PerHour) {
-		s = max(s, bucketSeconds(calls, r[0], r[1]))
+	l := wecom.LimitsOf(b.PerMinute, b.PerHour)
+	s := bucketSeconds(calls, l.PerSecond, float64(l.Burst))
+	if l.HourMax > 0 && calls > l.HourMax {
+		hours := (calls - 1) / l.HourMax
+		s = max(s, float64(hours)*3600+bucketSeconds(calls-hours*l.HourMax, l.PerSecond, float64(l.Burst)))
 	}
 	return s
 }
 
-// hourLimited reports whether the client's hour bucket, not its minute bucket, paces calls.
+// hourLimited reports whether the client's hour limit, not its minute bucket, paces calls.
 func (b wecomBudget) hourLimited(calls int) bool {
-	r := wecom.Budgets(b.PerMinute, b.PerHour)
-	return len(r) == 2 && bucketSeconds(calls, r[1][0], r[1][1]) > bucketSeconds(calls, r[0][0], r[0][1])
+	l := wecom.LimitsOf(b.PerMinute, b.PerHour)
+	return l.HourMax > 0 && calls > l.HourMax
 }
 
 // bucketSeconds is the time a full token bucket (burst, refilled at perSecond) needs to admit calls.
@@ -71,10 +74,8 @@ func bucketSeconds(calls int, perSecond, burst float64) float64 {
 
 // clientMinuteBucket is the client's minute bucket of one API: burst and refill per second.
 func (b wecomBudget) clientMinuteBucket() (burst, perSecond float64) {
-	for _, r := range wecom.Budgets(b.PerMinute, 0) {
-		return r[1], r[0]
-	}
-	return 0, 0
+	l := wecom.LimitsOf(b.PerMinute, 0)
+	return float64(l.Burst), l.PerSecond
 }
 
 // apiTime is the bound of one API.

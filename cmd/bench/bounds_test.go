@@ -33,8 +33,7 @@ func TestBudgetBound(t *testing.T) {
 
 func TestLimiterSeconds(t *testing.T) {
 	b := wecomBudget{PerMinute: 10000, PerHour: 150000}
-	// The client's minute bucket: 1,000 at once, then 150 per second; its hour bucket: 15,000 at
-	// once, then 37.5 per second.
+	// The client's minute bucket: 1,000 at once, then 150 per second; its hour: 135,000 calls.
 	tests := []struct {
 		calls      int
 		want       float64
@@ -43,7 +42,8 @@ func TestLimiterSeconds(t *testing.T) {
 		{1000, 0, false},
 		{2001, 1001.0 / 150, false},
 		{10000, 60, false},
-		{20000, (20000 - 15000) / 37.5, true},
+		{100000, (100000 - 1000) / 150.0, false},
+		{200000, 3600 + (200000-135000-1000)/150.0, true},
 	}
 	for _, tt := range tests {
 		if got := b.limiterSeconds(tt.calls); !near(got, tt.want) {

@@ -38,11 +38,11 @@ func printDownstream(r *downstreamResult) {
 		}
 		client := "minute bucket"
 		if sc.ClientHourLimited {
-			client = "HOUR bucket"
+			client = "HOUR limit"
 		}
 		fmt.Printf("    %-16s budget bound %s (%s); client limiter floor %s (%s paces it)\n", "", sc.BudgetBound, hour, sc.ClientFloor, client)
 		if sc.ObservedPace > 0 {
-			fmt.Printf("    %-16s observed: %s called at %.1f/s (the client's buckets refill at%s)\n", "", sc.ClientFloor.API, sc.ObservedPace, refills(r.WeComBudget))
+			fmt.Printf("    %-16s observed: %s called at %.1f/s (the client's limits: %s)\n", "", sc.ClientFloor.API, sc.ObservedPace, refills(r.WeComBudget))
 		}
 		if sc.SequentialFloor > 0 {
 			fmt.Printf("    %-16s sequential floor (read floor + write budget bound + Authing writes at QPS) %.1f s: ratio %.2f\n", "", sc.SequentialFloor, sc.SequentialRatio)
@@ -138,11 +138,8 @@ func servedList(served map[string]*serving) string {
 	return b.String()
 }
 
-// refills formats the client's bucket refill rates per API as " 150/s (minute), 37.5/s (hour)".
+// refills formats the client's limits per API as " 150/s (minute bucket), 135000 per hour".
 func refills(b wecomBudget) string {
-	var parts []string
-	for i, r := range wecom.Budgets(b.PerMinute, b.PerHour) {
-		parts = append(parts, fmt.Sprintf(" %g/s (%s)", r[0], []string{"minute", "hour"}[i]))
-	}
-	return strings.Join(parts, ",")
+	l := wecom.LimitsOf(b.PerMinute, b.PerHour)
+	return fmt.Sprintf(" %g/s (minute bucket), at most %d per hour", l.PerSecond, l.HourMax)
 }

@@ -65,9 +65,13 @@ func (p onePool) Wait(ctx context.Context, _ string) error { return p.b.Wait(ctx
 
 // wecomBudget is a WeCom corp's shared budgets: one per API, per minute and per hour.
 func wecomBudget(co *budget.Coordinator, w *config.WeCom) wecom.Limiter {
+	l := wecom.LimitsOf(cmp.Or(w.PerMinute, wecomPerMinute), cmp.Or(w.PerHour, wecomPerHour))
 	var rates []budget.Rate
-	for _, r := range wecom.Budgets(cmp.Or(w.PerMinute, wecomPerMinute), cmp.Or(w.PerHour, wecomPerHour)) {
-		rates = append(rates, budget.Rate{PerSecond: r[0], Burst: int(r[1])})
+	if l.PerSecond > 0 {
+		rates = append(rates, budget.Rate{PerSecond: l.PerSecond, Burst: l.Burst})
+	}
+	if l.HourMax > 0 {
+		rates = append(rates, budget.Rate{Window: time.Hour, Max: l.HourMax})
 	}
 	return co.Budget("wecom/"+w.CorpID, func(string) []budget.Rate { return rates })
 }

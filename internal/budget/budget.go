@@ -26,11 +26,14 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"sync"
 	"time"
 
 	"go.uber.org/zap"
 	"golang.org/x/time/rate"
+
+	"github.com/wecomsync/wecomsync/internal/window"
 )
 
 // Defaults of a Coordinator.
@@ -64,10 +67,13 @@ type APIUse struct {
 	Fraction float64 `json:"fraction"`
 }
 
-// Rate is one token bucket of an API's budget: events per second and burst.
+// Rate is one limit of an API's budget: a token bucket (events per second and burst) or, with
+// Window set, at most Max events in any trailing Window (internal/window).
 type Rate struct {
 	PerSecond float64
 	Burst     int
+	Window    time.Duration
+	Max       int
 }
 
 // Budget is the shared budget of one system account (an Authing pool, a WeCom corp): the
@@ -80,15 +86,32 @@ type Budget struct {
 
 	mu   sync.Mutex
 	apis map[string]*api
+	// others are the other workers' records the last round read; seen says a round has read them.
+	others []Record
+	seen   bool
 	// ready is closed and replaced at every round, waking callers that hold no fraction yet.
 	ready chan struct{}
 }
 
 type api struct {
 	rates    []Rate
-	limiters []*rate.Limiter
+	limiters []limiter // one per rate
 	fraction float64
 	lastUse  time.Time
+	waiting  int // callers waiting on the limiters
+}
+
+// limiter is one rate of an API in this worker: a token bucket or a window.
+type limiter struct {
+	bucket *rate.Limiter
+	window *window.Limiter
+}
+
+func (l limiter) wait(ctx context.Context) error {
+	if l.window != nil {
+		return l.window.Wait(ctx)
+	}
+	return l.bucket.Wait(ctx)
 }
 
 // Wait blocks until one call of api may go, within this worker's fraction of its budget.
@@ -97,14 +120,25 @@ func (b *Budget) Wait(ctx context.Context, apiName string) error {
 		b.mu.Lock()
 		a := b.api(apiName)
 		a.lastUse = b.now()
-		lims, ready := a.limiters, b.ready
+		if a.fraction == 0 && b.seen {
+			// First use, or again after idling: take a share now from what the last round read
+			// rather than wait for the next one.
+			a.setFraction(Share(true, 0, apiName, b.others), a.lastUse)
+		}
 		held := a.fraction > 0
+		lims, ready := slices.Clone(a.limiters), b.ready
+		if held {
+			a.waiting++ // an API with callers waiting is in use, however long they wait
+		}
 		b.mu.Unlock()
 		if held {
-			for _, l := range lims {
-				if err := l.Wait(ctx); err != nil {
-					return fmt.Errorf("rate budget %s %s: %w", b.name, apiName, err)
-				}
+			err := waitAll(ctx, lims)
+			b.mu.Lock()
+			a.waiting--
+			a.lastUse = b.now()
+			b.mu.Unlock()
+			if err != nil {
+				return fmt.Errorf("rate budget %s %s: %w", b.name, apiName, err)
 			}
 			return nil
 		}
@@ -114,6 +148,15 @@ func (b *Budget) Wait(ctx context.Context, apiName string) error {
 			return ctx.Err()
 		}
 	}
+}
+
+func waitAll(ctx context.Context, lims []limiter) error {
+	for _, l := range lims {
+		if err := l.wait(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fraction is this worker's current fraction of api's budget.
@@ -130,31 +173,39 @@ func (b *Budget) api(name string) *api {
 	a := b.apis[name]
 	if a == nil {
 		a = &api{rates: b.rates(name)}
-		for range a.rates {
-			a.limiters = append(a.limiters, rate.NewLimiter(0, 0))
+		for _, r := range a.rates {
+			if r.Window > 0 {
+				a.limiters = append(a.limiters, limiter{window: window.New(0, r.Window)})
+			} else {
+				a.limiters = append(a.limiters, limiter{bucket: rate.NewLimiter(0, 0)})
+			}
 		}
 		b.apis[name] = a
 	}
 	return a
 }
 
-// setFraction scales api's token buckets to fraction f of its budget. A worker that starts holding
-// a share (first use, or again after idling) starts with its share of the burst, as a lone client's
-// full bucket would: starting empty would hold it to the slowest refill (WeCom's hourly 37.5/s
-// instead of 10,000 calls a minute). The others' buckets shrink to their fractions at the same
-// round, so the bursts together stay within the budget's.
+// setFraction scales api's limits to fraction f of its budget. A worker that starts holding a
+// share (first use, or again after idling) starts with its share of each bucket's burst, as a lone
+// client's full bucket would: starting empty would hold it to the refill rate. The others' buckets
+// shrink to their fractions at the same round, so the bursts together stay within the budget's. A
+// window keeps counting the calls this worker made in it.
 func (a *api) setFraction(f float64, now time.Time) {
 	starting := a.fraction == 0 && f > 0
 	a.fraction = f
 	for i, r := range a.rates {
+		if r.Window > 0 {
+			a.limiters[i].window.SetMax(int(math.Floor(float64(r.Max) * f)))
+			continue
+		}
 		limit, burst := rate.Limit(r.PerSecond*f), max(1, int(math.Floor(float64(r.Burst)*f)))
 		if starting {
 			// Callers never wait on a limiter while the fraction is 0, so it can be replaced.
-			a.limiters[i] = rate.NewLimiter(limit, burst)
+			a.limiters[i].bucket = rate.NewLimiter(limit, burst)
 			continue
 		}
-		a.limiters[i].SetLimitAt(now, limit)
-		a.limiters[i].SetBurstAt(now, burst)
+		a.limiters[i].bucket.SetLimitAt(now, limit)
+		a.limiters[i].bucket.SetBurstAt(now, burst)
 	}
 }
 
@@ -238,8 +289,9 @@ func (c *Coordinator) round(ctx context.Context, b *Budget) error {
 	}
 	b.mu.Lock()
 	mine := Record{Worker: c.worker, At: now, APIs: map[string]APIUse{}}
+	b.others, b.seen = others, true
 	for name, a := range b.apis {
-		active := now.Sub(a.lastUse) < idleAfter
+		active := a.waiting > 0 || now.Sub(a.lastUse) < idleAfter
 		a.setFraction(Share(active, a.fraction, name, others), now)
 		mine.APIs[name] = APIUse{Active: active, Fraction: a.fraction}
 	}

@@ -137,15 +137,51 @@ func TestRecordsOfGoneWorkersAreRemoved(t *testing.T) {
 // burst; a share that only changes keeps what was spent.
 func TestAWorkerStartsWithItsShareOfTheBurst(t *testing.T) {
 	now := time.Now()
-	a := &api{rates: []Rate{{PerSecond: 1, Burst: 100}}, limiters: []*rate.Limiter{rate.NewLimiter(0, 0)}}
+	a := &api{rates: []Rate{{PerSecond: 1, Burst: 100}}, limiters: []limiter{{bucket: rate.NewLimiter(0, 0)}}}
 	a.setFraction(1, now)
-	assert.InDelta(t, 100, a.limiters[0].TokensAt(now), 0.01, "first share: the whole burst")
-	require.True(t, a.limiters[0].AllowN(now, 80))
+	assert.InDelta(t, 100, a.limiters[0].bucket.TokensAt(now), 0.01, "first share: the whole burst")
+	require.True(t, a.limiters[0].bucket.AllowN(now, 80))
 	a.setFraction(0.5, now)
-	assert.InDelta(t, 20, a.limiters[0].TokensAt(now), 0.01, "shrinking keeps what was spent")
+	assert.InDelta(t, 20, a.limiters[0].bucket.TokensAt(now), 0.01, "shrinking keeps what was spent")
 	a.setFraction(1, now)
-	assert.InDelta(t, 20, a.limiters[0].TokensAt(now), 0.01, "growing gives no new burst")
+	assert.InDelta(t, 20, a.limiters[0].bucket.TokensAt(now), 0.01, "growing gives no new burst")
 	a.setFraction(0, now) // idle: given back
 	a.setFraction(0.5, now.Add(time.Second))
-	assert.InDelta(t, 50, a.limiters[0].TokensAt(now.Add(time.Second)), 0.01, "back after idling: its share of the burst")
+	assert.InDelta(t, 50, a.limiters[0].bucket.TokensAt(now.Add(time.Second)), 0.01, "back after idling: its share of the burst")
+}
+
+// After a round has read the others, a first call takes its share at once instead of waiting for
+// the next round; an API whose callers wait on its window stays in use however long they wait, so
+// its share is not given back under them.
+func TestFirstUseAndLongWaits(t *testing.T) {
+	store := &memStore{recs: map[string]Record{}}
+	c := New(store, "w1", time.Hour, zap.NewNop()) // rounds only when the test runs them
+	now := time.Now()
+	c.now = func() time.Time { return now }
+	b := c.Budget("test/corp", func(string) []Rate { return []Rate{{Window: time.Hour, Max: 1}} })
+	b.now = c.now
+	ctx := context.Background()
+	require.NoError(t, c.round(ctx, b))
+
+	waitCtx, cancel := context.WithTimeout(ctx, 10*time.Second) // a failure bound only
+	defer cancel()
+	require.NoError(t, b.Wait(waitCtx, "x"), "no round needed for the first call")
+	assert.Equal(t, 1.0, b.fraction("x"))
+
+	second := make(chan error, 1)
+	go func() { second <- b.Wait(waitCtx, "x") }() // the hour's window is full: it waits
+	require.Eventually(t, func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return b.apis["x"].waiting == 1
+	}, 5*time.Second, time.Millisecond)
+	now = now.Add(10 * idleAfter)
+	require.NoError(t, c.round(ctx, b))
+	assert.Equal(t, 1.0, b.fraction("x"), "a caller still waits: the API is in use")
+	cancel()
+	assert.ErrorIs(t, <-second, context.Canceled)
+	require.NoError(t, c.round(ctx, b))
+	now = now.Add(10 * idleAfter)
+	require.NoError(t, c.round(ctx, b))
+	assert.Zero(t, b.fraction("x"), "nobody waits or calls any more: the share is given back")
 }
