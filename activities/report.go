@@ -93,8 +93,16 @@ func (a *ReportActivities) saveState(ctx context.Context, in SaveReportInput) er
 
 // saveSnapshot keeps what a downstream run left in WeCom for the next run's comparisons: the
 // planned snapshot, except for objects whose write failed, which keep their old entry (so a
-// failed change is tried again, not taken as done).
+// failed change is tried again, not taken as done). Without such failures the planned snapshot is
+// copied as it is: a large one is never decoded again.
 func (a *ReportActivities) saveSnapshot(ctx context.Context, key, nextKey string, failureKeys []string) error {
+	users, departments, err := a.failedObjects(ctx, failureKeys)
+	if err != nil {
+		return err
+	}
+	if len(users) == 0 && len(departments) == 0 {
+		return a.Store.Copy(ctx, key, nextKey)
+	}
 	var next, old plan.Snapshot
 	if err := a.Store.GetJSON(ctx, nextKey, &next); err != nil {
 		return err
@@ -108,25 +116,37 @@ func (a *ReportActivities) saveSnapshot(ctx context.Context, key, nextKey string
 	if next.Departments == nil {
 		next.Departments = map[int]string{}
 	}
+	for _, k := range users {
+		restore(next.Users, old.Users, k)
+	}
+	for _, id := range departments {
+		restore(next.Departments, old.Departments, id)
+	}
+	_, err = a.Store.PutJSON(ctx, key, next)
+	return err
+}
+
+// failedObjects returns the WeCom users (by userid key) and departments whose write failed, from
+// the run's failure blobs; failed write-backs into Authing leave WeCom as planned and are left out.
+func (a *ReportActivities) failedObjects(ctx context.Context, failureKeys []string) (users []string, departments []int, err error) {
 	for _, k := range failureKeys {
 		err := claimcheck.ReadLines(ctx, a.Store, k, func(f report.Failure) error {
 			switch {
 			case f.Action == plan.ActionWriteBack:
 			case f.Object == plan.ObjectUser:
-				restore(next.Users, old.Users, directory.UserKey(f.Key))
+				users = append(users, directory.UserKey(f.Key))
 			case f.Object == plan.ObjectDepartment:
 				if id, err := strconv.Atoi(f.ID); err == nil {
-					restore(next.Departments, old.Departments, id)
+					departments = append(departments, id)
 				}
 			}
 			return nil
 		})
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
-	_, err := a.Store.PutJSON(ctx, key, next)
-	return err
+	return users, departments, nil
 }
 
 // restore puts old's entry for k back into next (or removes k when old had none).

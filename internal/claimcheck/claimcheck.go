@@ -105,6 +105,15 @@ func (s *Store) Size(ctx context.Context, key string) (int64, error) {
 	return a.Size, nil
 }
 
+// Copy stores the blob at src under dst as it is, byte for byte, without reading it into memory
+// (S3 copies it on the server).
+func (s *Store) Copy(ctx context.Context, dst, src string) error {
+	if err := s.bucket.Copy(ctx, dst, src, nil); err != nil {
+		return s.wrap("copy", src+" to "+dst, err)
+	}
+	return nil
+}
+
 // Exists reports whether key holds a blob.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	return s.bucket.Exists(ctx, key)

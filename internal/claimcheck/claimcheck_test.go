@@ -3,6 +3,7 @@ package claimcheck
 import (
 	"context"
 	"errors"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -145,4 +146,27 @@ func TestPutJSONWithLinesStreamsArrays(t *testing.T) {
 	n, err := s.CountLines(ctx, "a.jsonl")
 	require.NoError(t, err)
 	assert.Equal(t, 3, n)
+}
+
+func TestCopyKeepsTheBytes(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			doc := "{ \"users\" : {\"a\":1}}\n\n"
+			_, err := s.Put(ctx, "runs/w/r/next.json", strings.NewReader(doc))
+			require.NoError(t, err)
+			_, err = s.Put(ctx, "state/snapshot.json", strings.NewReader("old"))
+			require.NoError(t, err)
+			require.NoError(t, s.Copy(ctx, "state/snapshot.json", "runs/w/r/next.json"))
+			r, err := s.Open(ctx, "state/snapshot.json")
+			require.NoError(t, err)
+			got, err := io.ReadAll(r)
+			require.NoError(t, r.Close())
+			require.NoError(t, err)
+			assert.Equal(t, doc, string(got))
+
+			err = s.Copy(ctx, "state/other.json", "runs/w/r/missing.json")
+			assert.ErrorIs(t, err, ErrNotFound)
+		})
+	}
 }
