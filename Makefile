@@ -48,7 +48,7 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	$(GO) run go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION) ./workflows/...
 
-## bench: upstream (100k users) and downstream (10k creates, 100k no-op and 5 % changed) against the emulators at their real rate limits (prints numbers)
+## bench: upstream (100k users), downstream (10k creates, 100k no-op and 5 % changed) and the shared budget (1 vs 3 workers) against the emulators at their real rate limits (prints numbers)
 bench: tools build
 	scripts/bench.sh
 

@@ -24,15 +24,17 @@ type cpuUse struct {
 	machine float64
 }
 
-// sampleCPU reads the CPU time used so far by the worker (pid), this process and the Temporal dev
-// server (a child of this process named temporal).
-func sampleCPU(workerPID int) cpuUse {
+// sampleCPU reads the CPU time used so far by the worker processes (pids, summed), this process and
+// the Temporal dev server (a child of this process named temporal).
+func sampleCPU(workerPIDs ...int) cpuUse {
 	var u cpuUse
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		u.Bench = float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 	}
-	u.Worker = procCPU(workerPID)
+	for _, pid := range workerPIDs {
+		u.Worker += procCPU(pid)
+	}
 	u.machine = machineCPU()
 	self := strconv.Itoa(os.Getpid())
 	dirs, _ := filepath.Glob("/proc/[0-9]*")

@@ -74,19 +74,27 @@ func (wd *world) startWorker(ctx context.Context, taskQueue string, env []string
 }
 
 // waitPolling waits until this process (its identity starts with "<pid>@") polls both task types.
+// A poll goes to any partition of the task queue, so every partition is asked: the root partition
+// alone may not list a new worker's pollers before their long polls time out (a minute), which
+// held the start of a third worker process for that long.
 func (w *workerProc) waitPolling(ctx context.Context, c client.Client) error {
 	prefix := strconv.Itoa(w.cmd.Process.Pid) + "@"
 	deadline := time.After(time.Minute)
 	for {
 		ready := true
 		for _, tt := range []enumspb.TaskQueueType{enumspb.TASK_QUEUE_TYPE_WORKFLOW, enumspb.TASK_QUEUE_TYPE_ACTIVITY} {
-			resp, err := c.DescribeTaskQueue(ctx, w.taskQueue, tt)
-			if err != nil {
-				return fmt.Errorf("describe task queue %s: %w", w.taskQueue, err)
-			}
 			found := false
-			for _, p := range resp.GetPollers() {
-				found = found || strings.HasPrefix(p.GetIdentity(), prefix)
+			for i, name := range partitions(w.taskQueue) {
+				resp, err := c.DescribeTaskQueue(ctx, name, tt)
+				if err != nil {
+					if i == 0 {
+						return fmt.Errorf("describe task queue %s: %w", name, err)
+					}
+					continue // a partition the server does not have
+				}
+				for _, p := range resp.GetPollers() {
+					found = found || strings.HasPrefix(p.GetIdentity(), prefix)
+				}
 			}
 			ready = ready && found
 		}
@@ -101,6 +109,16 @@ func (w *workerProc) waitPolling(ctx context.Context, c client.Client) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// partitions are the names of a task queue's partitions: the queue's own (the root partition)
+// and the others' (the dev server's default is 4 read partitions).
+func partitions(taskQueue string) []string {
+	out := []string{taskQueue}
+	for i := 1; i < 4; i++ {
+		out = append(out, fmt.Sprintf("/_sys/%s/%d", taskQueue, i))
+	}
+	return out
 }
 
 // peakRSSMiB is the process's peak resident set so far (VmHWM).
@@ -137,6 +155,9 @@ func peakRSS(pid int) (float64, error) {
 // measured is what one workflow execution chain cost in Temporal.
 type measured struct {
 	Seconds float64
+	// Origin is the time of the chain's first history event (the workflow's start): the steps'
+	// seconds count from it.
+	Origin time.Time
 	// Executions is the number of runs in the chain (more than one after continue-as-new).
 	Executions int
 	// MaxEvents is the most history events of one run of the chain; Events all of them.
@@ -145,6 +166,17 @@ type measured struct {
 	Largest int
 	// Steps is where the time went: the activities by type, in the order they first started.
 	Steps []step
+	// Spans are the activities one by one, with the worker that ran them.
+	Spans []span
+}
+
+// span is one closed activity attempt: its type, the identity of the worker that ran it, and when it
+// started and closed (seconds after the workflow started).
+type span struct {
+	Activity string  `json:"activity"`
+	Worker   string  `json:"worker"`
+	From     float64 `json:"fromSeconds"`
+	To       float64 `json:"toSeconds"`
 }
 
 // step is one activity type's share of a run: how many ran, when the first started and the last
@@ -180,7 +212,7 @@ func execute(ctx context.Context, c client.Client, id, taskQueue, name string, i
 		m.MaxEvents, m.Largest = max(m.MaxEvents, events), max(m.Largest, largest)
 		runID = next
 	}
-	m.Steps = tl.steps
+	m.Steps, m.Spans, m.Origin = tl.steps, tl.spans, tl.origin
 	return m, nil
 }
 
@@ -188,14 +220,16 @@ func execute(ctx context.Context, c client.Client, id, taskQueue, name string, i
 type timeline struct {
 	origin  time.Time
 	steps   []step
+	spans   []span
 	byType  map[string]int    // activity type → index in steps
 	sched   map[int64]string  // scheduled event id → activity type
 	started map[int64]float64 // scheduled event id → start, seconds after origin
+	by      map[int64]string  // scheduled event id → identity of the worker that started it
 }
 
 func (tl *timeline) add(e *historypb.HistoryEvent) {
 	if tl.byType == nil {
-		tl.origin, tl.byType, tl.sched, tl.started = e.GetEventTime().AsTime(), map[string]int{}, map[int64]string{}, map[int64]float64{}
+		tl.origin, tl.byType, tl.sched, tl.started, tl.by = e.GetEventTime().AsTime(), map[string]int{}, map[int64]string{}, map[int64]float64{}, map[int64]string{}
 	}
 	at := e.GetEventTime().AsTime().Sub(tl.origin).Seconds()
 	if a := e.GetActivityTaskScheduledEventAttributes(); a != nil {
@@ -204,6 +238,7 @@ func (tl *timeline) add(e *historypb.HistoryEvent) {
 	}
 	if a := e.GetActivityTaskStartedEventAttributes(); a != nil {
 		tl.started[a.GetScheduledEventId()] = at
+		tl.by[a.GetScheduledEventId()] = a.GetIdentity()
 		return
 	}
 	var schedID int64
@@ -220,6 +255,7 @@ func (tl *timeline) add(e *historypb.HistoryEvent) {
 		return
 	}
 	name, from := tl.sched[schedID], tl.started[schedID]
+	tl.spans = append(tl.spans, span{Activity: name, Worker: tl.by[schedID], From: from, To: at})
 	i, ok := tl.byType[name]
 	if !ok {
 		i = len(tl.steps)

@@ -39,8 +39,15 @@ import (
 // Defaults of a Coordinator.
 const (
 	DefaultInterval = 200 * time.Millisecond
-	// idleAfter is how long an API may go unused before its fraction is given back.
-	idleAfter = 2 * time.Second
+	// idleAfter is how long an API may go unused (no call, nobody waiting) before its fraction is
+	// given back. Short, because a worker without work holds an equal share nobody uses until then,
+	// holding the busy workers to theirs: Temporal hands a run's chunks to whichever worker polls,
+	// so a worker is often left without one for a while (make bench's budget scenario: with 2 s,
+	// three workers applying one run called Authing at 84–90 % of its budget, with 250 ms at
+	// 96–99 %). A round and a bit: a worker with work has callers waiting on its limiters, or
+	// calls milliseconds apart; a caller waiting for a share counts as waiting (Wait); a worker
+	// that gives its share back and soon takes one again gets no fresh burst (setFraction).
+	idleAfter = 250 * time.Millisecond
 )
 
 // Store is where workers publish their records (internal/app adapts the claim-check store).
@@ -116,9 +123,20 @@ func (l limiter) wait(ctx context.Context) error {
 
 // Wait blocks until one call of api may go, within this worker's fraction of its budget.
 func (b *Budget) Wait(ctx context.Context, apiName string) error {
+	b.mu.Lock()
+	a := b.api(apiName)
+	// An API with callers waiting is in use, however long they wait: on the limiters, or for a
+	// share while the others hold the whole budget (rounds apart, longer than idleAfter).
+	a.waiting++
+	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		a.waiting--
+		a.lastUse = b.now()
+		b.mu.Unlock()
+	}()
 	for {
 		b.mu.Lock()
-		a := b.api(apiName)
 		a.lastUse = b.now()
 		if a.fraction == 0 && b.seen {
 			// First use, or again after idling: take a share now from what the last round read
@@ -127,17 +145,9 @@ func (b *Budget) Wait(ctx context.Context, apiName string) error {
 		}
 		held := a.fraction > 0
 		lims, ready := slices.Clone(a.limiters), b.ready
-		if held {
-			a.waiting++ // an API with callers waiting is in use, however long they wait
-		}
 		b.mu.Unlock()
 		if held {
-			err := waitAll(ctx, lims)
-			b.mu.Lock()
-			a.waiting--
-			a.lastUse = b.now()
-			b.mu.Unlock()
-			if err != nil {
+			if err := waitAll(ctx, lims); err != nil {
 				return fmt.Errorf("rate budget %s %s: %w", b.name, apiName, err)
 			}
 			return nil
@@ -177,7 +187,7 @@ func (b *Budget) api(name string) *api {
 			if r.Window > 0 {
 				a.limiters = append(a.limiters, limiter{window: window.New(0, r.Window)})
 			} else {
-				a.limiters = append(a.limiters, limiter{bucket: rate.NewLimiter(0, 0)})
+				a.limiters = append(a.limiters, limiter{}) // the bucket comes with the first share
 			}
 		}
 		b.apis[name] = a
@@ -185,22 +195,27 @@ func (b *Budget) api(name string) *api {
 	return a
 }
 
-// setFraction scales api's limits to fraction f of its budget. A worker that starts holding a
-// share (first use, or again after idling) starts with its share of each bucket's burst, as a lone
-// client's full bucket would: starting empty would hold it to the refill rate. The others' buckets
-// shrink to their fractions at the same round, so the bursts together stay within the budget's. A
-// window keeps counting the calls this worker made in it.
+// setFraction scales api's limits to fraction f of its budget. A worker's first share starts with
+// its share of each bucket's burst, as a lone client's full bucket would: starting empty would hold
+// it to the refill rate. A share given back (f = 0) leaves the buckets as they are — callers never
+// wait on them then — so they go on refilling at their last rate, like an unused client's; a share
+// taken again gets what they refilled, at most its share of the burst: after a long idle its
+// share of the burst, after a short one no fresh burst (a worker whose work comes and goes would
+// otherwise take a new burst every time). The others' buckets shrink to their fractions at the
+// same round, so the bursts together stay within the budget's. A window keeps counting the calls
+// this worker made in it.
 func (a *api) setFraction(f float64, now time.Time) {
-	starting := a.fraction == 0 && f > 0
 	a.fraction = f
 	for i, r := range a.rates {
 		if r.Window > 0 {
 			a.limiters[i].window.SetMax(int(math.Floor(float64(r.Max) * f)))
 			continue
 		}
+		if f == 0 {
+			continue
+		}
 		limit, burst := rate.Limit(r.PerSecond*f), max(1, int(math.Floor(float64(r.Burst)*f)))
-		if starting {
-			// Callers never wait on a limiter while the fraction is 0, so it can be replaced.
+		if a.limiters[i].bucket == nil {
 			a.limiters[i].bucket = rate.NewLimiter(limit, burst)
 			continue
 		}

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
-	"golang.org/x/time/rate"
 )
 
 func rec(worker string, active bool, f float64) Record {
@@ -122,22 +121,28 @@ func TestRecordsOfGoneWorkersAreRemoved(t *testing.T) {
 	done := make(chan struct{})
 	go func() { c.Run(ctx); close(done) }()
 	require.NoError(t, b.Wait(ctx, "x"))
+	// The round wakes the waiting caller before it publishes its record.
+	require.Eventually(t, func() bool {
+		store.mu.Lock()
+		defer store.mu.Unlock()
+		_, mine := store.recs["budgets/test/pool/w1.json"]
+		return mine
+	}, 5*time.Second, time.Millisecond, "the worker publishes its record")
 	store.mu.Lock()
 	_, dead := store.recs["budgets/test/pool/dead.json"]
-	_, mine := store.recs["budgets/test/pool/w1.json"]
 	store.mu.Unlock()
 	assert.False(t, dead, "the dead worker's record is gone")
-	assert.True(t, mine)
 	cancel()
 	<-done
 	assert.Empty(t, store.recs, "a leaving worker removes its record")
 }
 
-// A worker that starts holding a share, at first use or after idling, starts with its share of the
-// burst; a share that only changes keeps what was spent.
+// A worker's first share starts with its share of the burst; a share that only changes keeps what
+// was spent; a share taken again after idling gets what the bucket refilled meanwhile, at most its
+// share of the burst — no fresh burst after a short idle.
 func TestAWorkerStartsWithItsShareOfTheBurst(t *testing.T) {
 	now := time.Now()
-	a := &api{rates: []Rate{{PerSecond: 1, Burst: 100}}, limiters: []limiter{{bucket: rate.NewLimiter(0, 0)}}}
+	a := &api{rates: []Rate{{PerSecond: 1, Burst: 100}}, limiters: []limiter{{}}}
 	a.setFraction(1, now)
 	assert.InDelta(t, 100, a.limiters[0].bucket.TokensAt(now), 0.01, "first share: the whole burst")
 	require.True(t, a.limiters[0].bucket.AllowN(now, 80))
@@ -147,7 +152,69 @@ func TestAWorkerStartsWithItsShareOfTheBurst(t *testing.T) {
 	assert.InDelta(t, 20, a.limiters[0].bucket.TokensAt(now), 0.01, "growing gives no new burst")
 	a.setFraction(0, now) // idle: given back
 	a.setFraction(0.5, now.Add(time.Second))
-	assert.InDelta(t, 50, a.limiters[0].bucket.TokensAt(now.Add(time.Second)), 0.01, "back after idling: its share of the burst")
+	assert.InDelta(t, 21, a.limiters[0].bucket.TokensAt(now.Add(time.Second)), 0.01, "back after a short idle: what it refilled (1/s for 1 s), no fresh burst")
+	a.setFraction(0, now.Add(time.Second))
+	a.setFraction(0.5, now.Add(time.Hour))
+	assert.InDelta(t, 50, a.limiters[0].bucket.TokensAt(now.Add(time.Hour)), 0.01, "back after a long idle: its share of the burst")
+}
+
+// A caller waiting for a share keeps its API in use however long the rounds take; a worker whose
+// callers stop (no call, nobody waiting) gives its share back at the first round idleAfter after
+// its last call, and a worker still calling grows into it at its next round.
+func TestAnIdleWorkerGivesItsShareBackSoon(t *testing.T) {
+	store := &memStore{recs: map[string]Record{}}
+	var nanos atomic.Int64
+	nanos.Store(time.Now().UnixNano())
+	clock := func() time.Time { return time.Unix(0, nanos.Load()) }
+	advance := func(d time.Duration) { nanos.Add(int64(d)) }
+	rates := func(string) []Rate { return []Rate{{PerSecond: 300, Burst: 10}} }
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // a failure bound only
+	defer cancel()
+	var cs []*Coordinator
+	var bs []*Budget
+	for _, w := range []string{"w1", "w2"} {
+		c := New(store, w, time.Hour, zap.NewNop()) // rounds only when the test runs them
+		c.now = clock
+		b := c.Budget("test/pool", rates)
+		b.now = clock
+		cs, bs = append(cs, c), append(bs, b)
+	}
+	rounds := func() {
+		for i := range cs {
+			require.NoError(t, cs[i].round(ctx, bs[i]))
+		}
+	}
+	rounds()
+	require.NoError(t, bs[0].Wait(ctx, "x"))
+	rounds()
+	assert.Equal(t, 1.0, bs[0].fraction("x"), "alone: everything")
+
+	second := make(chan error, 1)
+	go func() { second <- bs[1].Wait(ctx, "x") }() // no headroom: it waits for rounds
+	require.Eventually(t, func() bool {
+		bs[1].mu.Lock()
+		defer bs[1].mu.Unlock()
+		return bs[1].apis["x"] != nil && bs[1].apis["x"].waiting == 1
+	}, 5*time.Second, time.Millisecond)
+	for range 2 {
+		advance(10 * idleAfter) // slow rounds: the waiting caller still counts
+		require.NoError(t, bs[0].Wait(ctx, "x"))
+		rounds()
+	}
+	require.NoError(t, <-second)
+	assert.Equal(t, 0.5, bs[0].fraction("x"))
+	assert.Equal(t, 0.5, bs[1].fraction("x"))
+
+	// w1 stops calling; w2 goes on.
+	advance(idleAfter - time.Millisecond)
+	require.NoError(t, bs[1].Wait(ctx, "x"))
+	rounds()
+	assert.Equal(t, 0.5, bs[0].fraction("x"), "not idle yet")
+	advance(time.Millisecond)
+	require.NoError(t, bs[1].Wait(ctx, "x"))
+	rounds()
+	assert.Zero(t, bs[0].fraction("x"), "unused for idleAfter: given back")
+	assert.Equal(t, 1.0, bs[1].fraction("x"), "the worker still calling grows into it (its round read w1's)")
 }
 
 // After a round has read the others, a first call takes its share at once instead of waiting for
