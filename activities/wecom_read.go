@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
@@ -70,18 +69,40 @@ func (a *WeComActivities) ReadWeCom(ctx context.Context, in ReadWeComInput) (_ R
 	if res.Departments, err = a.Store.PutJSON(ctx, in.Prefix+"wecom/departments.json", deps); err != nil {
 		return res, err
 	}
-	users, err := a.readMembers(ctx, c)
-	if err != nil {
+	// user/list_id (its pages one after the other) and the detail reads (user/list) need nothing
+	// from each other: they run side by side. Once the members are listed, each department's
+	// details are joined to them as they arrive, and a joined member is encoded at once, while
+	// the rate-limited reads go on.
+	readable := directory.AllFields().Without(hidden).Sorted()
+	answers := make(chan []wecom.User, len(deps)) // never full: a department's reader never waits
+	var users map[string]*plan.TargetUser
+	var joined map[string][]byte // userid key → the member's record (a JSON line) with its details
+	var detailsErr error
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		if users, err = a.readMembers(gctx, c); err != nil {
+			return err
+		}
+		joined, err = joinDetails(users, answers, readable)
+		return err
+	})
+	if res.DetailsReadable {
+		g.Go(func() error {
+			defer close(answers)
+			detailsErr = a.readDetails(gctx, c, deps, answers)
+			if detailsBlocked(detailsErr) {
+				return nil // the members are read all the same
+			}
+			return detailsErr
+		})
+	} else {
+		close(answers)
+	}
+	if err := g.Wait(); err != nil {
 		return res, err
 	}
-	if res.DetailsReadable {
-		readable := directory.AllFields().Without(hidden)
-		if err := a.readDetails(ctx, c, deps, users, readable.Sorted()); err != nil {
-			if !detailsBlocked(err) {
-				return res, err
-			}
-			res.DetailsReadable = false
-		}
+	if detailsErr != nil {
+		res.DetailsReadable, joined = false, nil // ids only for every member, not for some
 	}
 	if !res.DetailsReadable {
 		res.Warnings = append(res.Warnings, "WeCom refuses detail reads from this IP (48009: contacts-sync secret, IP added after 2022-08-15): "+
@@ -97,7 +118,12 @@ func (a *WeComActivities) ReadWeCom(ctx context.Context, in ReadWeComInput) (_ R
 		return res, err
 	}
 	for _, k := range ids {
-		if err := w.Write(users[k]); err != nil {
+		if record, ok := joined[k]; ok {
+			err = w.WriteLine(record)
+		} else {
+			err = w.Write(users[k])
+		}
+		if err != nil {
 			w.Abort()
 			return res, err
 		}
@@ -160,13 +186,8 @@ func (a *WeComActivities) readMembers(ctx context.Context, c *wecom.Client) (map
 }
 
 // readDetails reads every department's members in full (user/list, one call per department, in
-// parallel) and fills in the readable fields and the main department.
-func (a *WeComActivities) readDetails(ctx context.Context, c *wecom.Client, deps []plan.TargetDepartment, users map[string]*plan.TargetUser, readable []directory.Field) error {
-	set := directory.FieldSet{}
-	for _, f := range readable {
-		set[f] = true
-	}
-	var mu sync.Mutex
+// parallel) and sends each department's answer to answers.
+func (a *WeComActivities) readDetails(ctx context.Context, c *wecom.Client, deps []plan.TargetDepartment, answers chan<- []wecom.User) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(a.readConcurrency())
 	hb := startHeartbeat(ctx, "reading member details")
@@ -180,27 +201,52 @@ func (a *WeComActivities) readDetails(ctx context.Context, c *wecom.Client, deps
 				}
 				return classify(fmt.Sprintf("read the members of WeCom department %d", d.ID), err)
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			for _, m := range list {
-				u := users[directory.UserKey(m.UserID)]
-				if u == nil || u.Readable != nil {
-					continue // not in list_id (visibility), or read in another department already
-				}
-				u.User = mapping.FromWeComAPI(mapping.Contact{UserID: m.UserID, Name: m.Name, Alias: m.Alias, Position: m.Position,
-					Gender: string(m.Gender), Mobile: m.Mobile, Email: m.Email}, m.Status, set)
-				u.User.UserID = m.UserID
-				u.Readable = readable
-				if m.MainDepartment != 0 && slices.Contains(u.Departments, m.MainDepartment) {
-					u.Departments = append([]int{m.MainDepartment}, slices.DeleteFunc(u.Departments, func(id int) bool { return id == m.MainDepartment })...)
-					u.MainKnown = true
-				}
-			}
+			answers <- list
 			hb.set(fmt.Sprintf("member details: %d of %d departments", i+1, len(deps)))
 			return nil
 		})
 	}
 	return g.Wait()
+}
+
+// joinDetails joins the departments' answers of user/list, until answers is closed, to the
+// members of user/list_id — the readable fields and the main department — and returns the joined
+// members' records (JSON lines of plan.TargetUser) by userid key. users themselves stay ids only.
+func joinDetails(users map[string]*plan.TargetUser, answers <-chan []wecom.User, readable []directory.Field) (map[string][]byte, error) {
+	set := directory.FieldSet{}
+	for _, f := range readable {
+		set[f] = true
+	}
+	joined := make(map[string][]byte, len(users))
+	for list := range answers {
+		for _, m := range list {
+			k := directory.UserKey(m.UserID)
+			u := users[k]
+			if _, done := joined[k]; u == nil || done {
+				continue // not in list_id (visibility), or joined in another department already
+			}
+			j := *u
+			j.User = mapping.FromWeComAPI(mapping.Contact{UserID: m.UserID, Name: m.Name, Alias: m.Alias, Position: m.Position,
+				Gender: string(m.Gender), Mobile: m.Mobile, Email: m.Email}, m.Status, set)
+			j.User.UserID = m.UserID
+			j.Readable = readable
+			if m.MainDepartment != 0 && slices.Contains(u.Departments, m.MainDepartment) {
+				j.Departments = []int{m.MainDepartment}
+				for _, id := range u.Departments {
+					if id != m.MainDepartment {
+						j.Departments = append(j.Departments, id)
+					}
+				}
+				j.MainKnown = true
+			}
+			record, err := claimcheck.EncodeLine(j)
+			if err != nil {
+				return nil, err
+			}
+			joined[k] = record
+		}
+	}
+	return joined, nil
 }
 
 // modeName reads a connection's WeCom app mode ("" = selfbuilt).

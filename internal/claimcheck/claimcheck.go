@@ -233,6 +233,27 @@ func (lw *LineWriter) Write(v any) error {
 	return nil
 }
 
+// EncodeLine encodes v as Write writes a record (one line of JSON, its newline included), for
+// records encoded ahead and written with WriteLine.
+func EncodeLine(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(b.Bytes()), nil
+}
+
+// WriteLine appends one record encoded by EncodeLine.
+func (lw *LineWriter) WriteLine(line []byte) error {
+	lw.count++
+	if _, err := lw.buf.Write(line); err != nil {
+		return fmt.Errorf("write blob %s record %d: %w", lw.key, lw.count, err)
+	}
+	return nil
+}
+
 // Close commits the blob and returns its reference.
 func (lw *LineWriter) Close() (Ref, error) {
 	defer lw.cancel()

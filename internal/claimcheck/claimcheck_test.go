@@ -170,3 +170,32 @@ func TestCopyKeepsTheBytes(t *testing.T) {
 		})
 	}
 }
+
+// A record encoded ahead with EncodeLine is written as Write writes it, byte for byte.
+func TestWriteLineWritesWhatWriteWrites(t *testing.T) {
+	ctx := context.Background()
+	s := stores(t)["mem"]
+	records := []record{{"u1", "张三 <ceo> & co"}, {"u2", "李四"}}
+	write := func(key string, ahead bool) Ref {
+		w, err := s.NewLineWriter(ctx, key)
+		require.NoError(t, err)
+		for i, r := range records {
+			if ahead && i == 0 {
+				line, err := EncodeLine(r)
+				require.NoError(t, err)
+				require.NoError(t, w.WriteLine(line))
+				continue
+			}
+			require.NoError(t, w.Write(r))
+		}
+		ref, err := w.Close()
+		require.NoError(t, err)
+		return ref
+	}
+	plain, ahead := write("plain.jsonl", false), write("ahead.jsonl", true)
+	assert.Equal(t, plain.SHA256, ahead.SHA256)
+	assert.Equal(t, 2, ahead.Count)
+	got, err := ReadAll[record](ctx, s, "ahead.jsonl")
+	require.NoError(t, err)
+	assert.Equal(t, records, got)
+}
