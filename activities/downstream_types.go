@@ -86,7 +86,8 @@ type PlanDownstreamResult struct {
 	// DepartmentDeletes are JSON lines of plan.DepartmentWrite, children first.
 	DepartmentDeletes claimcheck.Ref `json:"departmentDeletes"`
 	WriteBacks        []Chunk        `json:"writeBacks,omitempty"`
-	// NextSnapshot is what WeCom holds when every write lands (JSON of plan.Snapshot).
+	// NextSnapshot is what WeCom holds when every write lands (JSON of plan.Snapshot): the input's
+	// SnapshotKey when that is what it holds already.
 	NextSnapshot    string           `json:"nextSnapshot"`
 	Plan            claimcheck.Ref   `json:"plan"`
 	AmbiguousSample []plan.Ambiguous `json:"ambiguousSample,omitempty"`

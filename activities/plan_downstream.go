@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/wecomsync/wecomsync/internal/claimcheck"
 	"github.com/wecomsync/wecomsync/mapping"
@@ -44,11 +45,16 @@ func (a *PlanActivities) PlanDownstream(ctx context.Context, in PlanDownstreamIn
 	if res.Plan, err = a.Store.PutJSON(ctx, in.Prefix+"plan/plan.json", p); err != nil {
 		return res, err
 	}
-	next, err := a.Store.PutJSON(ctx, in.Prefix+"plan/snapshot-next.json", p.Next)
-	if err != nil {
-		return res, err
+	// A plan that leaves the snapshot as it is (a rerun with nothing to do) points at the last
+	// run's instead of storing the same again.
+	res.NextSnapshot = in.SnapshotKey
+	if !p.NextUnchanged {
+		next, err := a.Store.PutJSON(ctx, in.Prefix+"plan/snapshot-next.json", p.Next)
+		if err != nil {
+			return res, err
+		}
+		res.NextSnapshot = next.Key
 	}
-	res.NextSnapshot = next.Key
 	if res.Departments, err = writeLines(ctx, a.Store, in.Prefix+"plan/departments.jsonl", append(p.DepartmentCreates, p.DepartmentUpdates...)); err != nil {
 		return res, err
 	}
@@ -88,7 +94,8 @@ func (a *PlanActivities) PlanDownstream(ctx context.Context, in PlanDownstreamIn
 	return res, nil
 }
 
-// loadDownstream reads everything a downstream plan is computed from.
+// loadDownstream reads everything a downstream plan is computed from, the inputs side by side
+// (decoding them is most of a large plan's time).
 func (a *PlanActivities) loadDownstream(ctx context.Context, in PlanDownstreamInput) (plan.DownstreamInput, error) {
 	din := plan.DownstreamInput{Options: in.Options}
 	ignore, err := mapping.ParseIgnoreFields(in.IgnoreFields)
@@ -97,21 +104,26 @@ func (a *PlanActivities) loadDownstream(ctx context.Context, in PlanDownstreamIn
 	}
 	din.Options.Ignore = ignore
 	var tree SourceTree
-	if err := a.Store.GetJSON(ctx, in.SourceTree, &tree); err != nil {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.Store.GetJSON(gctx, in.SourceTree, &tree) })
+	g.Go(func() (err error) {
+		din.SourceUsers, err = claimcheck.ReadAll[plan.SourceUser](gctx, a.Store, in.SourceUsers)
+		return err
+	})
+	g.Go(func() error { return a.Store.GetJSON(gctx, in.TargetDepts, &din.TargetDepartments) })
+	g.Go(func() (err error) {
+		din.TargetUsers, err = claimcheck.ReadAll[plan.TargetUser](gctx, a.Store, in.TargetUsers)
+		return err
+	})
+	g.Go(func() error {
+		if err := a.Store.GetJSON(gctx, in.SnapshotKey, &din.Snapshot); err != nil && !errors.Is(err, claimcheck.ErrNotFound) {
+			return err
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
 		return din, err
 	}
 	din.SourceRootID, din.SourceDepartments = tree.RootID, tree.Departments
-	if din.SourceUsers, err = claimcheck.ReadAll[plan.SourceUser](ctx, a.Store, in.SourceUsers); err != nil {
-		return din, err
-	}
-	if err := a.Store.GetJSON(ctx, in.TargetDepts, &din.TargetDepartments); err != nil {
-		return din, err
-	}
-	if din.TargetUsers, err = claimcheck.ReadAll[plan.TargetUser](ctx, a.Store, in.TargetUsers); err != nil {
-		return din, err
-	}
-	if err := a.Store.GetJSON(ctx, in.SnapshotKey, &din.Snapshot); err != nil && !errors.Is(err, claimcheck.ErrNotFound) {
-		return din, err
-	}
 	return din, nil
 }

@@ -96,6 +96,11 @@ func (a *ReportActivities) saveState(ctx context.Context, in SaveReportInput) er
 // failed change is tried again, not taken as done). Without such failures the planned snapshot is
 // copied as it is: a large one is never decoded again.
 func (a *ReportActivities) saveSnapshot(ctx context.Context, key, nextKey string, failureKeys []string) error {
+	if nextKey == key {
+		// The plan left the snapshot as it was: failures have nothing to restore, and there is
+		// nothing to copy (S3 refuses to copy an object onto itself).
+		return nil
+	}
 	users, departments, err := a.failedObjects(ctx, failureKeys)
 	if err != nil {
 		return err

@@ -33,6 +33,19 @@ func TestUserKey(t *testing.T) {
 	assert.Equal(t, "a b", StripInvisible("\u200b a b\u00a0"), "inner spaces stay in the cell text")
 }
 
+// The short way of UserKey (ids that are their own key) agrees with the long one on every ASCII
+// character, wherever it stands.
+func TestUserKeyShortWay(t *testing.T) {
+	for c := range 0x80 {
+		for _, id := range []string{string(rune(c)), "zhang" + string(rune(c)) + "san", "zhangsan" + string(rune(c))} {
+			assert.Equal(t, foldKey(id), UserKey(id), "%q", id)
+		}
+	}
+	for _, id := range []string{"", "zhangsan", "zhang.san-01@example.com", "ZhangSan", "张三", "zhangsan\u200b"} {
+		assert.Equal(t, foldKey(id), UserKey(id), "%q", id)
+	}
+}
+
 func TestDiff(t *testing.T) {
 	have := User{Name: "旧", Email: "A@x.example", Gender: "M", Status: StatusDisabled}
 	want := User{Name: "新", Email: "a@X.example"}

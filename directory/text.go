@@ -34,6 +34,14 @@ func invisible(r rune) bool {
 // folded (full-width ｚｈａｎｇ３ is zhang3) and lower-cased, since WeCom compares userids
 // case-insensitively. Two userids with the same key are the same person.
 func UserKey(userID string) string {
+	if isPlainKey(userID) {
+		return userID
+	}
+	return foldKey(userID)
+}
+
+// foldKey is UserKey the long way, for any text.
+func foldKey(userID string) string {
 	s := norm.NFKC.String(StripInvisible(userID))
 	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || invisible(r) }) >= 0 {
 		s = strings.Map(func(r rune) rune {
@@ -44,6 +52,17 @@ func UserKey(userID string) string {
 		}, s)
 	}
 	return strings.ToLower(s)
+}
+
+// isPlainKey reports whether s is its own key: printable ASCII without space or upper case, which
+// normalization, stripping and lower-casing leave as it is (as almost every userid is).
+func isPlainKey(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // MaxUserIDBytes is the longest userid WeCom accepts (reference §4.1).

@@ -39,6 +39,12 @@ type User struct {
 	Departments []string `json:"departments,omitempty"`
 }
 
+// Equal reports whether u and o are the same in every attribute.
+func (u User) Equal(o User) bool {
+	return u.UserID == o.UserID && u.Name == o.Name && u.Alias == o.Alias && u.Mobile == o.Mobile && u.Email == o.Email &&
+		u.Gender == o.Gender && u.Position == o.Position && u.Status == o.Status && slices.Equal(u.Departments, o.Departments)
+}
+
 // Field is one synced attribute of a User.
 type Field string
 

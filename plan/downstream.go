@@ -84,6 +84,11 @@ type Snapshot struct {
 	Departments map[int]string          `json:"departments,omitempty"` // id → name
 }
 
+// equal reports whether u and o are the same entry.
+func (u SnapshotUser) equal(o SnapshotUser) bool {
+	return u.User.Equal(o.User) && slices.Equal(u.Departments, o.Departments)
+}
+
 // DownstreamOptions tune a downstream plan.
 type DownstreamOptions struct {
 	UpdateMode string `json:"updateMode"`
@@ -173,9 +178,11 @@ type DownstreamPlan struct {
 	// bases of delete percentages).
 	UsersInScope       int `json:"usersInScope"`
 	DepartmentsInScope int `json:"departmentsInScope"`
-	// Next is the snapshot the run leaves when every write lands.
-	Next  Snapshot `json:"-"`
-	Notes []string `json:"notes,omitempty"`
+	// Next is the snapshot the run leaves when every write lands; NextUnchanged says it is the
+	// input's snapshot as it was (a rerun with nothing to do: there is nothing new to store).
+	Next          Snapshot `json:"-"`
+	NextUnchanged bool     `json:"-"`
+	Notes         []string `json:"notes,omitempty"`
 }
 
 // downstream is the state of one ComputeDownstream call.
@@ -192,10 +199,20 @@ type downstream struct {
 	claimedDept map[int]bool
 	nextID      int
 
-	tgtUsers     map[string]*TargetUser // by userid key
-	claimedUser  map[string]bool        // target userid keys matched to an Authing user
-	knownUserIDs map[string]bool        // target keys an Authing user outside the organization names
+	members      []member           // the WeCom members, in input order
+	tgtUsers     map[string]*member // by userid key
+	claimedUser  map[string]bool    // target userid keys matched to an Authing user
+	knownUserIDs map[string]bool    // target keys an Authing user outside the organization names
 }
+
+// member is a WeCom member with its userid key, computed once.
+type member struct {
+	*TargetUser
+	key string
+}
+
+// untouched stands for the member of an ambiguous Authing user: nothing is written for it.
+var untouched = &member{TargetUser: &TargetUser{}}
 
 // ComputeDownstream returns the plan that brings WeCom in line with the Authing organization.
 func ComputeDownstream(in DownstreamInput) (*DownstreamPlan, error) {
@@ -217,7 +234,7 @@ func ComputeDownstream(in DownstreamInput) (*DownstreamPlan, error) {
 	d.planUsers()
 	d.planRemovals()
 	d.planDepartmentDeletes()
-	d.p.Next = d.nextSnapshot()
+	d.p.Next, d.p.NextUnchanged = d.nextSnapshot()
 	d.p.Counts.UsersAmbiguous = len(d.p.Ambiguous) - d.p.Counts.DepartmentsAmbiguous
 	return d.p, nil
 }
@@ -247,10 +264,12 @@ func (d *downstream) indexTarget() error {
 		queue = append(queue, kids...)
 	}
 	d.p.DepartmentsInScope = len(d.tgt) - 1
-	d.tgtUsers = map[string]*TargetUser{}
+	d.members = make([]member, len(d.in.TargetUsers))
+	d.tgtUsers = make(map[string]*member, len(d.in.TargetUsers))
 	for i := range d.in.TargetUsers {
 		u := &d.in.TargetUsers[i]
-		d.tgtUsers[key(u.UserID)] = u
+		d.members[i] = member{TargetUser: u, key: key(u.UserID)}
+		d.tgtUsers[d.members[i].key] = &d.members[i]
 		if d.inScope(u.Departments) {
 			d.p.UsersInScope++
 		}
@@ -397,10 +416,10 @@ func (d *downstream) updateDepartment(s SourceDepartment, path string, id, paren
 // the userid a created user would get, then by name where names are readable — and plans
 // creates, updates and moves, and the write-backs.
 func (d *downstream) planUsers() {
-	d.claimedUser = map[string]bool{}
+	d.claimedUser = make(map[string]bool, len(d.in.SourceUsers))
 	d.knownUserIDs = map[string]bool{}
-	matched := make([]*TargetUser, len(d.in.SourceUsers))
-	taken := map[string]int{} // target key → source index that claimed it by id
+	matched := make([]*member, len(d.in.SourceUsers))
+	taken := make(map[string]int, len(d.in.SourceUsers)) // target key → source index that claimed it by id
 	for i, s := range d.in.SourceUsers {
 		for _, id := range []string{s.UserID, s.NewUserID} {
 			k := key(id)
@@ -421,8 +440,8 @@ func (d *downstream) planUsers() {
 		}
 	}
 	byName := d.namesOfUnclaimed()
-	nameClaims := map[*TargetUser][]int{}
-	claimOf := map[int]*TargetUser{}
+	nameClaims := map[*member][]int{}
+	claimOf := map[int]*member{}
 	for i, s := range d.in.SourceUsers {
 		if matched[i] != nil || len(s.User.Departments) == 0 || s.User.Name == "" {
 			continue
@@ -437,9 +456,9 @@ func (d *downstream) planUsers() {
 			claimOf[i] = found[0]
 		default:
 			d.p.Ambiguous = append(d.p.Ambiguous, Ambiguous{UserID: s.NewUserID, Reason: fmt.Sprintf("%d WeCom members are named %q", len(found), s.User.Name)})
-			matched[i] = &TargetUser{} // untouched
+			matched[i] = untouched
 			for _, t := range found {
-				d.knownUserIDs[key(t.UserID)] = true // and none of them removed
+				d.knownUserIDs[t.key] = true // and none of them removed
 			}
 		}
 	}
@@ -450,12 +469,12 @@ func (d *downstream) planUsers() {
 		}
 		if who := nameClaims[t]; len(who) > 1 {
 			d.p.Ambiguous = append(d.p.Ambiguous, Ambiguous{UserID: s.NewUserID, Reason: fmt.Sprintf("%d Authing users are named %q like WeCom member %q", len(who), s.User.Name, t.UserID)})
-			matched[i] = &TargetUser{}
-			d.knownUserIDs[key(t.UserID)] = true
+			matched[i] = untouched
+			d.knownUserIDs[t.key] = true
 			continue
 		}
 		matched[i] = t
-		d.claimedUser[key(t.UserID)] = true
+		d.claimedUser[t.key] = true
 	}
 	for i, s := range d.in.SourceUsers {
 		if len(s.User.Departments) == 0 {
@@ -471,11 +490,11 @@ func (d *downstream) planUsers() {
 }
 
 // namesOfUnclaimed indexes the unclaimed WeCom members by name (only where names are readable).
-func (d *downstream) namesOfUnclaimed() map[string][]*TargetUser {
-	out := map[string][]*TargetUser{}
-	for i := range d.in.TargetUsers {
-		t := &d.in.TargetUsers[i]
-		if !d.claimedUser[key(t.UserID)] && t.User.Name != "" && slices.Contains(t.Readable, directory.FieldName) {
+func (d *downstream) namesOfUnclaimed() map[string][]*member {
+	out := map[string][]*member{}
+	for i := range d.members {
+		t := &d.members[i]
+		if !d.claimedUser[t.key] && t.User.Name != "" && slices.Contains(t.Readable, directory.FieldName) {
 			out[t.User.Name] = append(out[t.User.Name], t)
 		}
 	}
@@ -541,7 +560,7 @@ func (d *downstream) createUser(s SourceUser) {
 }
 
 // updateUser plans the update and move of a matched member, by the update mode.
-func (d *downstream) updateUser(s SourceUser, t *TargetUser) {
+func (d *downstream) updateUser(s SourceUser, t *member) {
 	deps := d.wecomDepartments(s)
 	if len(deps) > 0 {
 		for _, id := range t.Departments {
@@ -579,8 +598,7 @@ func (d *downstream) updateUser(s SourceUser, t *TargetUser) {
 // changedFields returns the fields to write on a matched member: every mapped one in overwrite
 // mode, else those whose desired value differs from WeCom's (where WeCom lets the run read it)
 // or from the snapshot (where it does not). Ignored fields are never written.
-func (d *downstream) changedFields(s SourceUser, t *TargetUser) []directory.Field {
-	snap, inSnap := d.in.Snapshot.Users[key(t.UserID)]
+func (d *downstream) changedFields(s SourceUser, t *member) []directory.Field {
 	var out []directory.Field
 	for _, f := range directory.Fields() {
 		want := s.User.Get(f)
@@ -591,14 +609,13 @@ func (d *downstream) changedFields(s SourceUser, t *TargetUser) []directory.Fiel
 			out = append(out, f)
 			continue
 		}
-		var have, source string
-		switch {
-		case slices.Contains(t.Readable, f):
-			have, source = t.User.Get(f), SourceWeCom
-		case inSnap && snap.User.Get(f) != "":
+		have, source := t.User.Get(f), SourceWeCom
+		if !slices.Contains(t.Readable, f) {
+			snap := d.in.Snapshot.Users[t.key] // WeCom hides the field or refused the read
 			have, source = snap.User.Get(f), SourceSnapshot
-		default:
-			source = SourceNone
+			if have == "" {
+				source = SourceNone
+			}
 		}
 		d.p.Sources[source]++
 		if source == SourceNone || !directory.Equal(f, want, have) {
@@ -610,11 +627,13 @@ func (d *downstream) changedFields(s SourceUser, t *TargetUser) []directory.Fiel
 
 // moved reports whether the member's WeCom departments differ from the wanted ones (main first):
 // the set from user/list_id, the main one from WeCom where readable, else from the snapshot.
-func (d *downstream) moved(want []int, t *TargetUser) bool {
+func (d *downstream) moved(want []int, t *member) bool {
 	have := t.Departments
 	mainKnown := t.MainKnown
-	if snap, ok := d.in.Snapshot.Users[key(t.UserID)]; !mainKnown && ok && len(snap.Departments) > 0 && sameSet(snap.Departments, have) {
-		have, mainKnown = snap.Departments, true
+	if !mainKnown {
+		if snap := d.in.Snapshot.Users[t.key]; len(snap.Departments) > 0 && sameSet(snap.Departments, have) {
+			have, mainKnown = snap.Departments, true
+		}
 	}
 	return !directory.SameDepartments(itoa(want), itoa(have), mainKnown)
 }
@@ -665,9 +684,8 @@ func (d *downstream) planRemovals() {
 		return
 	}
 	var ids []string
-	for _, t := range d.in.TargetUsers {
-		k := key(t.UserID)
-		if d.claimedUser[k] || d.knownUserIDs[k] || !d.inScope(t.Departments) {
+	for _, t := range d.members {
+		if d.claimedUser[t.key] || d.knownUserIDs[t.key] || !d.inScope(t.Departments) {
 			continue
 		}
 		if d.opts.DeleteMode == DeleteDisable && d.disabled(t) {
@@ -687,11 +705,11 @@ func (d *downstream) planRemovals() {
 }
 
 // disabled reports whether the member is disabled: as WeCom says, else as the last run left it.
-func (d *downstream) disabled(t TargetUser) bool {
+func (d *downstream) disabled(t member) bool {
 	if slices.Contains(t.Readable, directory.FieldStatus) {
 		return t.User.Status == directory.StatusDisabled
 	}
-	return d.in.Snapshot.Users[key(t.UserID)].User.Status == directory.StatusDisabled
+	return d.in.Snapshot.Users[t.key].User.Status == directory.StatusDisabled
 }
 
 // planDepartmentDeletes plans, with deleteMode delete, the deletion of WeCom departments below the
@@ -710,18 +728,17 @@ func (d *downstream) planDepartmentDeletes() {
 			movedAway[key(w.UserID)] = w.Departments
 		}
 	}
-	members := map[int]int{}
-	for _, t := range d.in.TargetUsers {
-		k := key(t.UserID)
-		if removed[k] {
+	headcount := map[int]int{} // department id → members after the run
+	for _, t := range d.members {
+		if removed[t.key] {
 			continue
 		}
 		deps := t.Departments
-		if after, ok := movedAway[k]; ok {
+		if after, ok := movedAway[t.key]; ok {
 			deps = after
 		}
 		for _, id := range deps {
-			members[id]++
+			headcount[id]++
 		}
 	}
 	newParent := map[int]int{}
@@ -732,7 +749,7 @@ func (d *downstream) planDepartmentDeletes() {
 	}
 	var deletable func(id int) bool
 	deletable = func(id int) bool {
-		if d.claimedDept[id] || members[id] > 0 {
+		if d.claimedDept[id] || headcount[id] > 0 {
 			return false
 		}
 		for _, c := range d.tgtChildren[id] {
@@ -761,9 +778,9 @@ func (d *downstream) planDepartmentDeletes() {
 }
 
 // nextSnapshot is what WeCom holds after the run when every write lands: the previous snapshot,
-// what WeCom showed, and what the run writes.
-func (d *downstream) nextSnapshot() Snapshot {
-	next := Snapshot{Users: map[string]SnapshotUser{}, Departments: maps.Clone(d.in.Snapshot.Departments)}
+// what WeCom showed, and what the run writes; unchanged when that is the previous snapshot.
+func (d *downstream) nextSnapshot() (next Snapshot, unchanged bool) {
+	next = Snapshot{Users: make(map[string]SnapshotUser, len(d.members)), Departments: maps.Clone(d.in.Snapshot.Departments)}
 	if next.Departments == nil {
 		next.Departments = map[int]string{}
 	}
@@ -778,9 +795,11 @@ func (d *downstream) nextSnapshot() Snapshot {
 	for _, w := range d.p.DepartmentDeletes {
 		delete(next.Departments, w.ID)
 	}
-	for _, t := range d.in.TargetUsers {
-		k := key(t.UserID)
-		su := d.in.Snapshot.Users[k]
+	unchanged = maps.Equal(next.Departments, d.in.Snapshot.Departments)
+	for _, t := range d.members {
+		k := t.key
+		old, known := d.in.Snapshot.Users[k]
+		su := old
 		for _, f := range t.Readable {
 			su.User.Set(f, t.User.Get(f))
 		}
@@ -789,7 +808,10 @@ func (d *downstream) nextSnapshot() Snapshot {
 			su.Departments = t.Departments
 		}
 		next.Users[k] = su
+		unchanged = unchanged && known && su.equal(old)
 	}
+	unchanged = unchanged && len(next.Users) == len(d.in.Snapshot.Users) && // no entry of a member gone
+		len(d.p.UserCreates)+len(d.p.UserUpdates)+len(d.p.UserRemovals) == 0
 	for _, w := range append(slices.Clone(d.p.UserCreates), d.p.UserUpdates...) {
 		k := key(w.UserID)
 		su := next.Users[k]
@@ -811,5 +833,5 @@ func (d *downstream) nextSnapshot() Snapshot {
 		su.User.Status = directory.StatusDisabled
 		next.Users[key(r.UserID)] = su
 	}
-	return next
+	return next, unchanged
 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -146,6 +147,49 @@ func TestDownstreamIntoAnEmptyCorp(t *testing.T) {
 	assert.Zero(t, rerun.Counts.Writes(), "%+v", rerun.Counts)
 	assert.Equal(t, 2, rerun.Counts.UsersUnchanged)
 	assert.Equal(t, 2, rerun.Counts.UsersSkipped)
+	assert.False(t, p.NextUnchanged)
+	assert.True(t, rerun.NextUnchanged, "a rerun with nothing to do leaves the snapshot as it was")
+}
+
+// The next snapshot is the last one as it was only when nothing is written and WeCom shows what
+// the last run left.
+func TestDownstreamNextSnapshotUnchanged(t *testing.T) {
+	in := downstreamInput(person("a1", "zhangsan", "张三", "+86 13800000001", "d3"), person("a2", "lisi", "李四", "+86 13800000002", "d3"))
+	p, err := ComputeDownstream(in)
+	require.NoError(t, err)
+	next := landed(t, in, p, directory.Fields())
+	rerun, err := ComputeDownstream(next)
+	require.NoError(t, err)
+	require.True(t, rerun.NextUnchanged)
+	assert.Equal(t, next.Snapshot, rerun.Next)
+
+	for name, change := range map[string]func(in *DownstreamInput){
+		"a field changed in Authing": func(in *DownstreamInput) { in.SourceUsers[0].User.Name = "张三丰" },
+		"a position set in WeCom":    func(in *DownstreamInput) { in.TargetUsers[0].User.Position = "CEO" },
+		"a department renamed in WeCom": func(in *DownstreamInput) {
+			for i := range in.TargetDepartments {
+				in.TargetDepartments[i].Name += "二"
+			}
+			in.Options.UpdateMode = UpdateNone
+		},
+		"a member gone from WeCom": func(in *DownstreamInput) {
+			in.Snapshot.Users["wangwu"] = SnapshotUser{User: directory.User{UserID: "wangwu", Name: "王五"}, Departments: []int{2}}
+		},
+		"the snapshot lost a user": func(in *DownstreamInput) { delete(in.Snapshot.Users, key(in.TargetUsers[0].UserID)) },
+		"no snapshot":              func(in *DownstreamInput) { in.Snapshot = Snapshot{} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			changed := next
+			changed.SourceUsers = append([]SourceUser{}, next.SourceUsers...)
+			changed.TargetUsers = append([]TargetUser{}, next.TargetUsers...)
+			changed.TargetDepartments = append([]TargetDepartment{}, next.TargetDepartments...)
+			changed.Snapshot = Snapshot{Users: maps.Clone(next.Snapshot.Users), Departments: maps.Clone(next.Snapshot.Departments)}
+			change(&changed)
+			p, err := ComputeDownstream(changed)
+			require.NoError(t, err)
+			assert.False(t, p.NextUnchanged)
+		})
+	}
 }
 
 // In 代开发 mode WeCom hides mobile, email and gender: they are compared with what the last run
