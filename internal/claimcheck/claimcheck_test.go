@@ -199,3 +199,24 @@ func TestWriteLineWritesWhatWriteWrites(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, records, got)
 }
+
+func TestReadAllKeepsTheOrderOfManyRecords(t *testing.T) {
+	ctx := context.Background()
+	s := stores(t)["mem"]
+	w, err := s.NewLineWriter(ctx, "many.jsonl")
+	require.NoError(t, err)
+	for i := range 10000 {
+		require.NoError(t, w.Write(i))
+	}
+	_, err = w.Close()
+	require.NoError(t, err)
+	got, err := ReadAll[int](ctx, s, "many.jsonl")
+	require.NoError(t, err)
+	require.Len(t, got, 10000)
+	for i, v := range got {
+		require.Equal(t, i, v)
+	}
+	none, err := ReadAll[int](ctx, s, "missing.jsonl")
+	assert.ErrorIs(t, err, ErrNotFound)
+	assert.Nil(t, none)
+}
