@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,16 +54,23 @@ func TestDownstreamAppliesItsStepsInOrder(t *testing.T) {
 		Removals: chunks(activities.ChunkWeComRemove, 1), WriteBacks: chunks(activities.ChunkWriteBack, 1), NextSnapshot: "next",
 	}
 	env, f, w := downstreamEnv(t, planned)
+	// Chunks of one step run side by side on the test environment's goroutines.
+	var mu sync.Mutex
 	var order []string
+	record := func(step string) {
+		mu.Lock()
+		defer mu.Unlock()
+		order = append(order, step)
+	}
 	departments := func(name string, applied plan.Counts) func(context.Context, activities.ApplyWeComDepartmentsInput) (activities.ChunkResult, error) {
 		return func(context.Context, activities.ApplyWeComDepartmentsInput) (activities.ChunkResult, error) {
-			order = append(order, name)
+			record(name)
 			return activities.ChunkResult{Applied: applied}, nil
 		}
 	}
 	env.OnActivity(w.ApplyWeComDepartments, mock.Anything, mock.Anything).Return(departments("departments", plan.Counts{DepartmentsCreate: 2})).Once()
 	env.OnActivity(w.ApplyWeComChunk, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ApplyWeComChunkInput) (activities.ChunkResult, error) {
-		order = append(order, string(in.Chunk.Kind))
+		record(string(in.Chunk.Kind))
 		c := plan.Counts{}
 		switch in.Chunk.Kind {
 		case activities.ChunkWeComCreate:
@@ -76,7 +84,7 @@ func TestDownstreamAppliesItsStepsInOrder(t *testing.T) {
 	}).Times(4)
 	env.OnActivity(w.ApplyWeComDepartmentDeletes, mock.Anything, mock.Anything).Return(departments("department deletes", plan.Counts{DepartmentsDelete: 1})).Once()
 	env.OnActivity(f.authing.ApplyWriteBackChunk, mock.Anything, mock.Anything).Return(func(context.Context, activities.ApplyWriteBackChunkInput) (activities.ChunkResult, error) {
-		order = append(order, "write-backs")
+		record("write-backs")
 		return activities.ChunkResult{Applied: plan.Counts{UsersWriteBack: 20}}, nil
 	}).Once()
 	env.OnActivity(f.report.SaveReport, mock.Anything, mock.MatchedBy(func(in activities.SaveReportInput) bool {
