@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -390,7 +391,7 @@ func TestDeleteOnlyContinuationSheetNeedsApproval(t *testing.T) {
 }
 
 // A second start while a run of the same connection is open never joins it: the starter says
-// which run is open and exits 5.
+// which run is open and exits 5. A dry run is not refused.
 func TestStarterRefusesASecondRunOfAConnection(t *testing.T) {
 	s := newStack(t, true)
 	full := s.writeExport("full.xlsx", members(member("甲", "a1", "星河科技/研发中心"), member("乙", "a2", "星河科技/研发中心")))
@@ -412,6 +413,14 @@ func TestStarterRefusesASecondRunOfAConnection(t *testing.T) {
 	for _, want := range []string{runID, "delete-only", "part.xlsx", "waits for approval", "--run-id " + runID} {
 		assert.Contains(t, stderr, want)
 	}
+	// A dry run writes nothing: it gets an id of its own and runs beside the open run.
+	out, stderr, code = s.starter("upstream", "--file", part, "--mode", "delete-only", "--dry-run", "--wait", "--json")
+	require.Equal(t, 0, code, stderr)
+	var dry report.Report
+	require.NoError(t, json.Unmarshal([]byte(out), &dry), out)
+	assert.Equal(t, report.StatusDryRun, dry.Status)
+	assert.Equal(t, 1, dry.Planned.UsersDelete)
+	assert.Contains(t, stderr, "upstream-default-dry-run-")
 	_, stderr, code = s.starter("reject", "--id", "upstream-default", "--run-id", runID, "--by", "test")
 	assert.Equal(t, 0, code, stderr)
 }

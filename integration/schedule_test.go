@@ -114,7 +114,7 @@ func TestScheduleDownstream(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	var rep report.Report
 	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
-	assert.Equal(t, "downstream-"+conn, rep.WorkflowID)
+	assert.True(t, strings.HasPrefix(rep.WorkflowID, "downstream-"+conn+"-dry-run-"), rep.WorkflowID)
 	assert.True(t, rep.DryRun)
 	assert.Equal(t, workflows.DownstreamInput{Connection: conn, UpdateMode: "none", DeleteMode: "none", DryRun: true}, queryInput(t, s, rep.WorkflowID))
 
@@ -151,6 +151,9 @@ func TestScheduleDownstream(t *testing.T) {
 	assert.Equal(t, 5, code, stderr)
 	assert.Contains(t, stderr, first)
 	assert.Contains(t, stderr, "started by schedule "+id)
+	// A dry run writes nothing: it runs beside the scheduled run.
+	_, stderr, code = s.starter("downstream", "--connection", conn, "--dry-run", "--wait")
+	assert.Equal(t, 0, code, stderr)
 
 	out, stderr, code = s.starter("schedule", "describe", "--connection", conn)
 	require.Equal(t, 0, code, stderr)

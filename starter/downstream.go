@@ -30,7 +30,7 @@ func cmdDownstream(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("downstream", "[flags]")
 	var df downstreamFlags
 	df.register(fs)
-	id := fs.String("id", "", "workflow id (default downstream-<connection>: one run per connection at a time)")
+	id := fs.String("id", "", "workflow id (default downstream-<connection>: one run per connection at a time; a dry run's is downstream-<connection>-dry-run-<UTC time>)")
 	wait := fs.Bool("wait", false, "wait for the run, show progress and print the report")
 	asJSON := fs.Bool("json", false, "with --wait: print the report as JSON on stdout")
 	var in workflows.DownstreamInput
@@ -43,11 +43,13 @@ func cmdDownstream(ctx context.Context, e *env, args []string) error {
 	}
 	defer closeClient()
 	if *id == "" {
-		*id = downstreamWorkflowID(in.Connection)
+		*id = runID(downstreamWorkflowID(in.Connection), in.DryRun)
 	}
-	open, err := findOpenDownstream(ctx, e, in.Connection)
-	if err != nil {
-		return fmt.Errorf("look for open downstream runs of connection %s: %w", in.Connection, err)
+	var open *openRun
+	if !in.DryRun { // a dry run writes nothing: it neither waits for nor blocks real runs
+		if open, err = findOpenDownstream(ctx, e, in.Connection); err != nil {
+			return fmt.Errorf("look for open downstream runs of connection %s: %w", in.Connection, err)
+		}
 	}
 	if open != nil {
 		describeOpenRun(ctx, e, open.id)
@@ -150,6 +152,17 @@ func validCustomDataField(v string) bool {
 
 func isSpaceOrControl(r rune) bool { return r <= ' ' || r == 0x7f }
 
+// runID is the workflow id the starter gives a run: base (one run per connection at a time), or
+// for a dry run, which writes nothing and so may run beside anything, base-dry-run-<UTC time>.
+func runID(base string, dryRun bool) string {
+	if !dryRun {
+		return base
+	}
+	return base + dryRunInfix + time.Now().UTC().Format("20060102T150405.000Z")
+}
+
+const dryRunInfix = "-dry-run-"
+
 // downstreamWorkflowID is the workflow id of a manual run of connection, and the prefix of the
 // scheduled runs' ids (Temporal appends "-<RFC 3339 time>").
 func downstreamWorkflowID(connection string) string { return "downstream-" + connection }
@@ -200,6 +213,11 @@ func findOpenDownstream(ctx context.Context, e *env, connection string) (*openRu
 		}
 		for _, info := range resp.GetExecutions() {
 			id := info.GetExecution().GetWorkflowId()
+			var dryRun bool
+			if saDecode(info.GetSearchAttributes(), workflows.SADryRun.GetName(), &dryRun) == nil && dryRun ||
+				strings.HasPrefix(id, base+dryRunInfix) {
+				continue // writes nothing: it does not block (the id tells before the run's attributes show)
+			}
 			if id == base || isScheduledRunID(base, id) || memoString(dc, info.GetMemo(), memoConnection) == connection {
 				return &openRun{id: id, runID: info.GetExecution().GetRunId(), scheduleID: scheduledBy(info.GetSearchAttributes())}, nil
 			}

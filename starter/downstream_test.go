@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -151,4 +152,14 @@ func TestDownstreamSummary(t *testing.T) {
 	assert.True(t, strings.HasSuffix(s, "…"))
 	assert.Contains(t, truncateBytes("星河科技", 7), "星")
 	assert.Equal(t, "星…", truncateBytes("星河科技", 7), "cut at a character boundary")
+}
+
+// A real run takes the connection's id (one at a time); a dry run one of its own.
+func TestRunID(t *testing.T) {
+	assert.Equal(t, "upstream-default", runID("upstream-default", false))
+	dry := runID("downstream-hq", true)
+	stamp, ok := strings.CutPrefix(dry, "downstream-hq-dry-run-")
+	require.True(t, ok, dry)
+	_, err := time.Parse("20060102T150405.000Z", stamp)
+	assert.NoError(t, err, dry)
 }

@@ -37,7 +37,7 @@ func cmdUpstream(ctx context.Context, e *env, args []string) error {
 	maxDeletePct := fs.Float64("max-delete-percent", 0, "approval needed above this share of synced users deleted (default 10; -1 = no limit)")
 	approvalTimeout := fs.String("approval-timeout", "", "how long a run waits for approval before it rejects itself (default 24h)")
 	concurrency := fs.Int("concurrency", 0, "user chunks applied at once (default 4)")
-	id := fs.String("id", "", "workflow id (default upstream-<connection>: one run per connection at a time)")
+	id := fs.String("id", "", "workflow id (default upstream-<connection>: one run per connection at a time; a dry run's is upstream-<connection>-dry-run-<UTC time>)")
 	wait := fs.Bool("wait", false, "wait for the run, show progress and print the report")
 	asJSON := fs.Bool("json", false, "with --wait: print the report as JSON on stdout")
 	noUpload := fs.Bool("no-upload", false, "pass the file as a file:// path the worker reads itself instead of uploading it")
@@ -67,7 +67,7 @@ func cmdUpstream(ctx context.Context, e *env, args []string) error {
 		ApprovalTimeout: *approvalTimeout, Concurrency: *concurrency, Scope: scope, MatchBy: matchBy,
 	}
 	if *id == "" {
-		*id = "upstream-" + *connection
+		*id = runID("upstream-"+*connection, *dryRun)
 	}
 	return startExclusive(ctx, e, "upstream", client.StartWorkflowOptions{
 		ID:            *id,
