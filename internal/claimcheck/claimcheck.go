@@ -47,13 +47,27 @@ type Store struct {
 // Open opens the bucket at url, e.g. "file:///var/lib/wecomsync/blobs?create_dir=true",
 // "s3://wecomsync?endpoint=http://minio:9000&use_path_style=true" or "mem://".
 func Open(ctx context.Context, url string) (*Store, error) {
-	b, err := blob.OpenBucket(ctx, url)
+	b, err := blob.OpenBucket(ctx, withoutSidecars(url))
 	if err != nil {
 		// gocloud quotes the whole URL, credentials included: keep only the redacted form.
 		msg := strings.ReplaceAll(err.Error(), url, redact(url))
 		return nil, fmt.Errorf("open blob store %s: %s", redact(url), msg)
 	}
 	return &Store{bucket: b, url: redact(url)}, nil
+}
+
+// withoutSidecars asks a file:// bucket not to keep attributes in sidecar files (metadata=skip):
+// fileblob rewrites a sidecar in place, so a reader racing a rewrite (workers read each other's
+// budget records while their owners rewrite them) fails with EOF; the blob itself is replaced
+// atomically (a rename), and the store needs no attributes beyond size and time.
+func withoutSidecars(url string) string {
+	if !strings.HasPrefix(url, "file://") || strings.Contains(url, "metadata=") {
+		return url
+	}
+	if strings.Contains(url, "?") {
+		return url + "&metadata=skip"
+	}
+	return url + "?metadata=skip"
 }
 
 // redact drops the query of a bucket URL, where S3 credentials may be passed.

@@ -3,6 +3,7 @@ package claimcheck
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -219,4 +220,38 @@ func TestReadAllKeepsTheOrderOfManyRecords(t *testing.T) {
 	none, err := ReadAll[int](ctx, s, "missing.jsonl")
 	assert.ErrorIs(t, err, ErrNotFound)
 	assert.Nil(t, none)
+}
+
+// A blob rewritten while another process reads it is read whole, old or new, never cut: workers
+// read each other's budget records every 200 ms while their owners rewrite them.
+func TestReadWhileRewritten(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "file://"+filepath.ToSlash(filepath.Join(t.TempDir(), "blobs"))+"?create_dir=true")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	_, err = s.PutJSON(ctx, "budgets/w1.json", record{ID: "0", Name: "worker"})
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	done := make(chan error)
+	go func() {
+		for reads := 0; ; reads++ {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			var r record
+			if err := s.GetJSON(ctx, "budgets/w1.json", &r); err != nil || r.Name != "worker" {
+				done <- fmt.Errorf("read %d: %+v, %v", reads, r, err)
+				return
+			}
+		}
+	}()
+	for i := range 500 {
+		_, err := s.PutJSON(ctx, "budgets/w1.json", record{ID: fmt.Sprint(i), Name: "worker"})
+		require.NoError(t, err)
+	}
+	close(stop)
+	assert.NoError(t, <-done)
 }
