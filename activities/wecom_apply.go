@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"go.uber.org/zap"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/wecomsync/wecomsync/clients/apierr"
 	"github.com/wecomsync/wecomsync/clients/wecom"
@@ -37,10 +36,9 @@ func wecomFailure(object, key, action string, err error) report.Failure {
 	return f
 }
 
-// ApplyWeComDepartments creates and updates WeCom departments in plan order: creates level by
-// level (a department after its parent), each level with bounded concurrency, then renames and
-// moves. A department refused by WeCom (81001, 81002, a name clash …) is recorded and its
-// children are not attempted. It is safe to retry: a create whose id exists under the same parent
+// ApplyWeComDepartments renames, creates and moves WeCom departments: renames first, then creates
+// one at a time in plan order (a department after its parent), then moves. A department refused
+// by WeCom (81001, 81002, a name clash …) is recorded and its children are not attempted. It is safe to retry: a create whose id exists under the same parent
 // was made by an earlier attempt.
 func (a *WeComActivities) ApplyWeComDepartments(ctx context.Context, in ApplyWeComDepartmentsInput) (_ ChunkResult, err error) {
 	defer a.Conns.explain(in.Connection, &err)
@@ -53,11 +51,16 @@ func (a *WeComActivities) ApplyWeComDepartments(ctx context.Context, in ApplyWeC
 	if err != nil {
 		return res, err
 	}
-	var creates, updates []plan.DepartmentWrite
+	// Renames first: a new department may take a name an existing one gives up. Moves after the
+	// creates: a department may move under a new one.
+	var renames, creates, moves []plan.DepartmentWrite
 	for _, w := range writes {
-		if w.Rename || w.Move {
-			updates = append(updates, w)
-		} else {
+		switch {
+		case w.Move:
+			moves = append(moves, w)
+		case w.Rename:
+			renames = append(renames, w)
+		default:
 			creates = append(creates, w)
 		}
 	}
@@ -65,30 +68,38 @@ func (a *WeComActivities) ApplyWeComDepartments(ctx context.Context, in ApplyWeC
 	hb := startHeartbeat(ctx, 0)
 	defer hb.close()
 	failedIDs := map[int]bool{}
-	for _, level := range departmentLevels(creates) {
-		err := forEach(ctx, a.writeConcurrency(), level, func(ctx context.Context, w plan.DepartmentWrite) error {
-			if st.failed(failedIDs, w.ParentID) {
-				st.fail(failedIDs, w.ID, plan.ActionCreate, report.Failure{Object: plan.ObjectDepartment, Key: w.Path, Action: plan.ActionCreate,
-					Message: "its parent department could not be created"})
-				return nil
-			}
-			err := createWeComDepartment(ctx, c, w)
-			switch {
-			case err == nil:
-				st.ok(plan.ObjectDepartment, plan.ActionCreate)
-			case apierr.IsPerObject(err):
-				st.fail(failedIDs, w.ID, plan.ActionCreate, wecomFailure(plan.ObjectDepartment, w.Path, plan.ActionCreate, err))
-			default:
-				return classify(fmt.Sprintf("create WeCom department %q", w.Path), err)
-			}
-			return nil
-		})
-		if err != nil {
+	for _, w := range renames {
+		if err := a.updateDepartment(ctx, c, w, st, failedIDs); err != nil {
 			return st.result(), withPartialResult(err, st.result())
 		}
-		hb.set(st.result().Applied.Writes())
 	}
-	for _, w := range updates {
+	// One at a time, in plan order (parents first): WeCom wants departments created serially
+	// (reference/wecom-api.md §3.2).
+	for i, w := range creates {
+		if err := ctx.Err(); err != nil {
+			return st.result(), withPartialResult(err, st.result())
+		}
+		if st.failed(failedIDs, w.ParentID) {
+			st.fail(failedIDs, w.ID, plan.ActionCreate, report.Failure{Object: plan.ObjectDepartment, Key: w.Path, Action: plan.ActionCreate,
+				Message: "its parent department could not be created"})
+			continue
+		}
+		err := createWeComDepartment(context.WithoutCancel(ctx), c, w) // a call sent runs to its end: its outcome counts
+		switch {
+		case err == nil:
+			st.ok(plan.ObjectDepartment, plan.ActionCreate)
+		case apierr.IsPerObject(err):
+			st.fail(failedIDs, w.ID, plan.ActionCreate, wecomFailure(plan.ObjectDepartment, w.Path, plan.ActionCreate, err))
+		default:
+			err = classify(fmt.Sprintf("create WeCom department %q", w.Path), err)
+			return st.result(), withPartialResult(err, st.result())
+		}
+		if i%50 == 49 {
+			hb.set(st.result().Applied.Writes())
+		}
+	}
+	hb.set(st.result().Applied.Writes())
+	for _, w := range moves {
 		if err := a.updateDepartment(ctx, c, w, st, failedIDs); err != nil {
 			return st.result(), withPartialResult(err, st.result())
 		}
@@ -149,44 +160,6 @@ func createWeComDepartment(ctx context.Context, c *wecom.Client, w plan.Departme
 		}
 	}
 	return fmt.Errorf("a department with this name or id %d exists already and is not this one: %w", w.ID, err)
-}
-
-// departmentLevels groups creates so that each one comes after its parent's group.
-func departmentLevels(creates []plan.DepartmentWrite) [][]plan.DepartmentWrite {
-	level := map[int]int{}
-	var levels [][]plan.DepartmentWrite
-	for _, w := range creates { // plan order: parents first
-		l := 0
-		if pl, ok := level[w.ParentID]; ok {
-			l = pl + 1
-		}
-		level[w.ID] = l
-		for len(levels) <= l {
-			levels = append(levels, nil)
-		}
-		levels[l] = append(levels[l], w)
-	}
-	return levels
-}
-
-// forEach runs fn on every item with at most n in flight; a call already sent runs to its end
-// even when another fails (its outcome is then known and counted).
-func forEach[T any](ctx context.Context, n int, items []T, fn func(context.Context, T) error) error {
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(n)
-	callCtx := context.WithoutCancel(ctx)
-	for _, it := range items {
-		g.Go(func() error {
-			if gctx.Err() != nil {
-				return nil
-			}
-			return fn(callCtx, it)
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	return ctx.Err()
 }
 
 // applyState counts what one apply activity wrote and what failed, safely from many goroutines.
@@ -374,7 +347,11 @@ func (ww *wecomWriter) createBatch(ctx context.Context, batch []plan.UserWrite) 
 	return perMember(ctx, batch, userWriteName, func(ctx context.Context, w plan.UserWrite) ([]string, error) {
 		err := ww.c.Users.Create(ctx, ww.member(w))
 		if apierr.IsExists(err) {
-			err = ww.c.Users.Update(ctx, ww.update(plan.UserWrite{UserID: w.UserID, Fields: w.Fields, User: w.User, Departments: w.Departments}))
+			fields := w.AdoptFields
+			if fields == nil {
+				fields = w.Fields // a plan made before AdoptFields existed
+			}
+			err = ww.c.Users.Update(ctx, ww.update(plan.UserWrite{UserID: w.UserID, Fields: fields, User: w.User, Departments: w.Departments}))
 		}
 		return []string{plan.ActionCreate}, err
 	})

@@ -230,6 +230,7 @@ func joinDetails(users map[string]*plan.TargetUser, answers <-chan []wecom.User,
 				Gender: string(m.Gender), Mobile: m.Mobile, Email: m.Email}, m.Status, set)
 			j.User.UserID = m.UserID
 			j.Readable = readable
+			j.Activated = m.Status == 1
 			if m.MainDepartment != 0 && slices.Contains(u.Departments, m.MainDepartment) {
 				j.Departments = []int{m.MainDepartment}
 				for _, id := range u.Departments {

@@ -67,7 +67,7 @@ func Fields() []Field {
 // fieldAliases are the other names people use for a field: Authing's and WeCom's.
 var fieldAliases = map[string]Field{
 	"nickname": FieldAlias, "english_name": FieldAlias,
-	"phone": FieldMobile, "phonecountrycode": FieldMobile, "telephone": FieldMobile,
+	"phone": FieldMobile, "phonecountrycode": FieldMobile, // not WeCom's telephone: a landline, not synced
 	"biz_mail": FieldEmail,
 	"enable":   FieldStatus, "disabled": FieldStatus,
 	"customdata.wechatwork_position": FieldPosition, "wechatwork_position": FieldPosition,

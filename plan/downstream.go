@@ -69,6 +69,8 @@ type TargetUser struct {
 	// User holds the values WeCom let the run read; Readable says which fields those are.
 	User     directory.User    `json:"user"`
 	Readable []directory.Field `json:"readable,omitempty"`
+	// Activated: the member has activated (status 1), so WeCom ignores a mobile written to it.
+	Activated bool `json:"activated,omitempty"`
 }
 
 // SnapshotUser is what the last successful run left in WeCom for one user.
@@ -134,6 +136,10 @@ type UserWrite struct {
 	User        directory.User    `json:"user"`
 	Departments []int             `json:"departments,omitempty"`
 	Move        bool              `json:"move,omitempty"`
+	// AdoptFields are, on a create, the fields written when the userid exists already (60102: a
+	// member made meanwhile, or by an earlier attempt) — Fields without the ignored ones, since
+	// adopting a member is an update.
+	AdoptFields []directory.Field `json:"adoptFields"` // never nil on a create: [] when every field is ignored
 }
 
 // UserRemoval deletes or disables a WeCom member Authing no longer has.
@@ -197,7 +203,15 @@ type downstream struct {
 	tgt         map[int]TargetDepartment      // WeCom departments below the root
 	tgtChildren map[int][]int
 	claimedDept map[int]bool
-	nextID      int
+	// reservedDept: WeCom department → the Authing department naming it by wechatwork_department_id,
+	// claimed up front so that matching by name never hands it to another department first.
+	reservedDept map[int]string
+	// keptTree: WeCom departments whose subtree this run must not delete — one an Authing
+	// department names but the run could not place, or one of an ambiguous name's candidates.
+	keptTree map[int]bool
+	nextID   int
+	// mobilesKept counts activated members whose WeCom mobile differs from Authing's.
+	mobilesKept int
 
 	members      []member           // the WeCom members, in input order
 	tgtUsers     map[string]*member // by userid key
@@ -236,6 +250,10 @@ func ComputeDownstream(in DownstreamInput) (*DownstreamPlan, error) {
 	d.planDepartmentDeletes()
 	d.p.Next, d.p.NextUnchanged = d.nextSnapshot()
 	d.p.Counts.UsersAmbiguous = len(d.p.Ambiguous) - d.p.Counts.DepartmentsAmbiguous
+	if d.mobilesKept > 0 {
+		d.p.Notes = append(d.p.Notes, fmt.Sprintf("%d activated members have a mobile in WeCom other than Authing's: "+
+			"WeCom ignores a mobile written to an activated member, so the run does not write it (the member changes it in WeCom)", d.mobilesKept))
+	}
 	return d.p, nil
 }
 
@@ -310,6 +328,8 @@ func (d *downstream) planDepartments() {
 	d.srcPath = map[string]string{d.in.SourceRootID: RootPath}
 	d.wecomOf = map[string]int{d.in.SourceRootID: d.opts.RootID}
 	d.claimedDept = map[int]bool{d.opts.RootID: true}
+	d.reserveDepartmentIDs()
+	d.keptTree = map[int]bool{}
 	for queue := []string{d.in.SourceRootID}; len(queue) > 0; queue = queue[1:] {
 		parent := queue[0]
 		for _, s := range d.srcChildren[parent] {
@@ -320,6 +340,36 @@ func (d *downstream) planDepartments() {
 			}
 		}
 	}
+	for id := range d.reservedDept {
+		if !d.claimedDept[id] {
+			d.keptTree[id] = true // its Authing department could not be placed: Authing still has it
+		}
+	}
+}
+
+// reserveDepartmentIDs claims, before any matching by name, each WeCom department an Authing
+// department names by wechatwork_department_id (the first in the input when two name the same):
+// a department renamed in Authing and a new one given its old name must not trade places.
+func (d *downstream) reserveDepartmentIDs() {
+	d.reservedDept = map[int]string{}
+	for _, s := range d.in.SourceDepartments {
+		id, err := strconv.Atoi(s.WeComID)
+		if s.ID == d.in.SourceRootID || err != nil || id == d.opts.RootID {
+			continue
+		}
+		if _, ok := d.tgt[id]; !ok {
+			continue
+		}
+		if _, taken := d.reservedDept[id]; !taken {
+			d.reservedDept[id] = s.ID
+		}
+	}
+}
+
+// departmentName is a WeCom department's name: as WeCom shows it, else (names unreadable from
+// this IP) as the last run wrote it, else "".
+func (d *downstream) departmentName(id int) string {
+	return cmpOr(d.tgt[id].Name, d.in.Snapshot.Departments[id])
 }
 
 func nonEmpty(p string) []string {
@@ -333,10 +383,14 @@ func nonEmpty(p string) []string {
 // false when it cannot be placed (its subtree is left out).
 func (d *downstream) placeDepartment(s SourceDepartment, path string, parent int) bool {
 	id, how := d.matchDepartment(s, parent)
+	wecomParent := parent // what WeCom will have as its parent after the run
 	switch how {
 	case "ambiguous":
 		d.p.Ambiguous = append(d.p.Ambiguous, Ambiguous{UserID: path, Reason: fmt.Sprintf("%d WeCom departments named %q under department %d; set wechatwork_department_id in Authing", id, s.Name, parent)})
 		d.p.Counts.DepartmentsAmbiguous++
+		for _, c := range d.nameCandidates(s, parent) {
+			d.keptTree[c] = true // reported, never touched: neither them nor their subtrees
+		}
 		return false
 	case "new":
 		d.nextID++
@@ -345,6 +399,9 @@ func (d *downstream) placeDepartment(s SourceDepartment, path string, parent int
 		d.p.Counts.DepartmentsCreate++
 	default:
 		d.updateDepartment(s, path, id, parent)
+		if d.opts.UpdateMode == UpdateNone {
+			wecomParent = d.tgt[id].ParentID // none moves nothing
+		}
 	}
 	d.wecomOf[s.ID] = id
 	d.claimedDept[id] = true
@@ -352,8 +409,8 @@ func (d *downstream) placeDepartment(s SourceDepartment, path string, parent int
 	if s.WeComID != strconv.Itoa(id) {
 		data["wechatwork_department_id"] = strconv.Itoa(id)
 	}
-	if s.WeComParentID != strconv.Itoa(parent) {
-		data["wechatwork_parent_department_id"] = strconv.Itoa(parent)
+	if s.WeComParentID != strconv.Itoa(wecomParent) {
+		data["wechatwork_parent_department_id"] = strconv.Itoa(wecomParent)
 	}
 	if len(data) > 0 {
 		d.p.WriteBacks = append(d.p.WriteBacks, WriteBack{Object: ObjectDepartment, AuthingID: s.ID, Key: path, Data: data})
@@ -365,17 +422,10 @@ func (d *downstream) placeDepartment(s SourceDepartment, path string, parent int
 // matchDepartment finds the WeCom department of s: its id ("id"), a unique unclaimed child of
 // parent with its name ("name"), none ("new") or several ("ambiguous", id = how many).
 func (d *downstream) matchDepartment(s SourceDepartment, parent int) (int, string) {
-	if id, err := strconv.Atoi(s.WeComID); err == nil && id != d.opts.RootID && !d.claimedDept[id] {
-		if _, ok := d.tgt[id]; ok {
-			return id, "id"
-		}
+	if id, err := strconv.Atoi(s.WeComID); err == nil && d.reservedDept[id] == s.ID && !d.claimedDept[id] {
+		return id, "id"
 	}
-	var found []int
-	for _, c := range d.tgtChildren[parent] {
-		if !d.claimedDept[c] && d.tgt[c].Name == s.Name {
-			found = append(found, c)
-		}
-	}
+	found := d.nameCandidates(s, parent)
 	switch len(found) {
 	case 0:
 		return 0, "new"
@@ -385,16 +435,25 @@ func (d *downstream) matchDepartment(s SourceDepartment, parent int) (int, strin
 	return len(found), "ambiguous"
 }
 
+// nameCandidates are the children of parent named as s that no other Authing department holds
+// (names as WeCom shows them, else as the last run wrote them).
+func (d *downstream) nameCandidates(s SourceDepartment, parent int) []int {
+	var found []int
+	for _, c := range d.tgtChildren[parent] {
+		if !d.claimedDept[c] && d.reservedDept[c] == "" && d.departmentName(c) == s.Name {
+			found = append(found, c)
+		}
+	}
+	return found
+}
+
 // updateDepartment plans a rename and/or a move of a matched department.
 func (d *downstream) updateDepartment(s SourceDepartment, path string, id, parent int) {
 	if d.opts.UpdateMode == UpdateNone {
 		return
 	}
 	t := d.tgt[id]
-	name := t.Name
-	if name == "" {
-		name = d.in.Snapshot.Departments[id] // names hidden: compare with what the last run wrote
-	}
+	name := d.departmentName(id) // names hidden: compare with what the last run wrote
 	w := DepartmentWrite{AuthingID: s.ID, Path: path, ID: id, Name: s.Name, Rename: name != s.Name, Move: t.ParentID != parent}
 	if w.Move {
 		w.ParentID = parent
@@ -548,12 +607,16 @@ func (d *downstream) createUser(s SourceUser) {
 	u := s.User
 	u.UserID, u.Departments = s.NewUserID, nil
 	var fields []directory.Field
+	adopt := []directory.Field{}
 	for _, f := range directory.Fields() {
 		if u.Get(f) != "" {
 			fields = append(fields, f)
+			if !d.opts.Ignore[f] {
+				adopt = append(adopt, f)
+			}
 		}
 	}
-	d.p.UserCreates = append(d.p.UserCreates, UserWrite{AuthingID: s.AuthingID, UserID: s.NewUserID, Fields: fields, User: u, Departments: deps})
+	d.p.UserCreates = append(d.p.UserCreates, UserWrite{AuthingID: s.AuthingID, UserID: s.NewUserID, Fields: fields, User: u, Departments: deps, AdoptFields: adopt})
 	d.p.Counts.UsersCreate++
 	d.claimedUser[key(s.NewUserID)] = true
 	d.writeBackUser(s, s.NewUserID, deps)
@@ -589,8 +652,8 @@ func (d *downstream) updateUser(s SourceUser, t *member) {
 		}
 		d.p.UserUpdates = append(d.p.UserUpdates, w)
 	}
-	if len(deps) == 0 {
-		deps = t.Departments
+	if len(deps) == 0 || d.opts.UpdateMode == UpdateNone {
+		deps = t.Departments // none moves nothing: WeCom keeps the member where it is
 	}
 	d.writeBackUser(s, t.UserID, deps)
 }
@@ -610,6 +673,10 @@ func (d *downstream) changedFields(s SourceUser, t *member) []directory.Field {
 			continue
 		}
 		have, source := t.User.Get(f), SourceWeCom
+		if f == directory.FieldMobile && t.Activated && slices.Contains(t.Readable, f) && !directory.Equal(f, want, have) {
+			d.mobilesKept++ // WeCom keeps an activated member's number: writing it would change nothing
+			continue
+		}
 		if !slices.Contains(t.Readable, f) {
 			snap := d.in.Snapshot.Users[t.key] // WeCom hides the field or refused the read
 			have, source = snap.User.Get(f), SourceSnapshot
@@ -749,7 +816,7 @@ func (d *downstream) planDepartmentDeletes() {
 	}
 	var deletable func(id int) bool
 	deletable = func(id int) bool {
-		if d.claimedDept[id] || headcount[id] > 0 {
+		if d.claimedDept[id] || d.keptTree[id] || headcount[id] > 0 {
 			return false
 		}
 		for _, c := range d.tgtChildren[id] {
@@ -765,7 +832,10 @@ func (d *downstream) planDepartmentDeletes() {
 	var walk func(id int, path string)
 	walk = func(id int, path string) {
 		for _, c := range d.tgtChildren[id] {
-			name := cmpOr(d.tgt[c].Name, d.in.Snapshot.Departments[c])
+			if d.keptTree[c] {
+				continue
+			}
+			name := d.departmentName(c)
 			p := directory.JoinPath(append(nonEmpty(path), cmpOr(name, strconv.Itoa(c)))...)
 			walk(c, p) // children first
 			if !d.claimedDept[c] && deletable(c) {

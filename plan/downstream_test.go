@@ -135,8 +135,9 @@ func TestDownstreamIntoAnEmptyCorp(t *testing.T) {
 	}, p.DepartmentCreates, "parents first, ids chosen above every known one")
 	require.Len(t, p.UserCreates, 2)
 	assert.Equal(t, UserWrite{AuthingID: "a1", UserID: "zhangsan", Departments: []int{4, 2},
-		Fields: []directory.Field{directory.FieldName, directory.FieldMobile, directory.FieldStatus},
-		User:   directory.User{UserID: "zhangsan", Name: "张三", Mobile: "+86 13800000001", Status: directory.StatusEnabled}}, p.UserCreates[0])
+		Fields:      []directory.Field{directory.FieldName, directory.FieldMobile, directory.FieldStatus},
+		AdoptFields: []directory.Field{directory.FieldName, directory.FieldMobile, directory.FieldStatus},
+		User:        directory.User{UserID: "zhangsan", Name: "张三", Mobile: "+86 13800000001", Status: directory.StatusEnabled}}, p.UserCreates[0])
 	assert.Equal(t, []int{1}, p.UserCreates[1].Departments, "the organization root is the WeCom root")
 	assert.Equal(t, 2, p.Counts.UsersSkipped, "an invalid userid, no mobile or email")
 	assert.Equal(t, 3, p.Counts.DepartmentsWriteBack)
@@ -351,4 +352,116 @@ func TestDownstreamRejectsBadOptions(t *testing.T) {
 	in.Options.RootID = 99
 	_, err = ComputeDownstream(in)
 	assert.ErrorContains(t, err, "wecomRootDepartmentId 99")
+}
+
+// Departments are matched by wechatwork_department_id before any by name: a department renamed
+// in Authing keeps its WeCom department, and a new one given its old name gets a new one.
+func TestDownstreamMatchesDepartmentIDsBeforeNames(t *testing.T) {
+	in := downstreamInput()
+	in.SourceDepartments = []SourceDepartment{
+		{ID: "x", ParentID: "r", Name: "研究院", WeComID: "5", WeComParentID: "1"}, // was 研发部; sorts after it
+		{ID: "y", ParentID: "r", Name: "研发部"},                                   // new, the old name
+	}
+	in.TargetDepartments = []TargetDepartment{{ID: 1, Name: "星河科技"}, {ID: 5, ParentID: 1, Name: "研发部"}}
+	p, err := ComputeDownstream(in)
+	require.NoError(t, err)
+	require.Len(t, p.DepartmentUpdates, 1)
+	assert.Equal(t, DepartmentWrite{AuthingID: "x", Path: "研究院", ID: 5, Name: "研究院", Rename: true}, p.DepartmentUpdates[0])
+	require.Len(t, p.DepartmentCreates, 1)
+	assert.Equal(t, "y", p.DepartmentCreates[0].AuthingID)
+	assert.NotEqual(t, 5, p.DepartmentCreates[0].ID)
+}
+
+// An ambiguous department name is reported and its candidates are left alone with their subtrees,
+// also with deleteMode delete; so is the WeCom department of an Authing department the run could
+// not place.
+func TestDownstreamKeepsAmbiguousDepartments(t *testing.T) {
+	in := downstreamInput()
+	in.SourceDepartments = []SourceDepartment{
+		{ID: "a", ParentID: "r", Name: "研发部"},
+		{ID: "b", ParentID: "a", Name: "后端组", WeComID: "8", WeComParentID: "5"}, // under the ambiguous one
+	}
+	in.TargetDepartments = []TargetDepartment{{ID: 1, Name: "星河科技"},
+		{ID: 5, ParentID: 1, Name: "研发部"}, {ID: 6, ParentID: 1, Name: "研发部"}, {ID: 7, ParentID: 6, Name: "小组"},
+		{ID: 8, ParentID: 5, Name: "后端组"}, {ID: 9, ParentID: 1, Name: "旧部门"}}
+	in.Options.DeleteMode = DeleteDelete
+	p, err := ComputeDownstream(in)
+	require.NoError(t, err)
+	require.Len(t, p.Ambiguous, 1)
+	assert.Equal(t, 1, p.Counts.DepartmentsAmbiguous)
+	assert.Equal(t, []DepartmentWrite{{Path: "旧部门", ID: 9}}, p.DepartmentDeletes, "only the department nothing in Authing stands for")
+	assert.Empty(t, p.DepartmentCreates)
+}
+
+// From an IP WeCom hides department names to (48009), a department is matched by the name the
+// last run wrote.
+func TestDownstreamMatchesDepartmentsBySnapshotNames(t *testing.T) {
+	in := downstreamInput()
+	in.SourceDepartments = []SourceDepartment{{ID: "x", ParentID: "r", Name: "市场部"}}
+	in.TargetDepartments = []TargetDepartment{{ID: 1}, {ID: 5, ParentID: 1}}
+	in.Snapshot = Snapshot{Departments: map[int]string{5: "市场部"}}
+	p, err := ComputeDownstream(in)
+	require.NoError(t, err)
+	assert.Empty(t, p.DepartmentCreates)
+	assert.Empty(t, p.DepartmentUpdates)
+	require.Len(t, p.WriteBacks, 1)
+	assert.Equal(t, "5", p.WriteBacks[0].Data["wechatwork_department_id"])
+}
+
+// updateMode none moves nothing, so the write-back records WeCom's parent, not Authing's.
+func TestDownstreamNoneWritesBackWhatWeComHas(t *testing.T) {
+	in := downstreamInput()
+	in.SourceDepartments = []SourceDepartment{
+		{ID: "x", ParentID: "r", Name: "市场部"}, {ID: "y", ParentID: "r", Name: "研发部"},
+		{ID: "z", ParentID: "y", Name: "后端组", WeComID: "7", WeComParentID: "5"}, // moved in Authing from 市场部 to 研发部
+	}
+	in.TargetDepartments = []TargetDepartment{{ID: 1}, {ID: 5, ParentID: 1, Name: "市场部"}, {ID: 6, ParentID: 1, Name: "研发部"}, {ID: 7, ParentID: 5, Name: "后端组"}}
+	in.Options.UpdateMode = UpdateNone
+	p, err := ComputeDownstream(in)
+	require.NoError(t, err)
+	assert.Empty(t, p.DepartmentUpdates)
+	for _, w := range p.WriteBacks {
+		assert.NotEqual(t, "z", w.AuthingID, "nothing changed for 后端组: %+v", w)
+	}
+}
+
+// WeCom ignores a mobile written to an activated member: a changed-mode run does not write it
+// (a rerun would write it again forever) and says so; other fields are still written.
+func TestDownstreamLeavesAnActivatedMembersMobile(t *testing.T) {
+	in := downstreamInput(person("a1", "zhangsan", "张三丰", "+86 13900000009", "d3"))
+	in.SourceDepartments = []SourceDepartment{{ID: "d3", ParentID: "r", Name: "市场部", WeComID: "2", WeComParentID: "1"}}
+	in.SourceUsers[0].UserID, in.SourceUsers[0].WeComDepartmentIDs = "zhangsan", "2"
+	in.TargetDepartments = []TargetDepartment{{ID: 1, Name: "星河科技"}, {ID: 2, ParentID: 1, Name: "市场部"}}
+	member := TargetUser{UserID: "zhangsan", Departments: []int{2}, MainKnown: true, Readable: directory.Fields(), Activated: true,
+		User: directory.User{UserID: "zhangsan", Name: "张三", Mobile: "+86 13800000001", Status: directory.StatusEnabled}}
+	in.TargetUsers = []TargetUser{member}
+	p, err := ComputeDownstream(in)
+	require.NoError(t, err)
+	require.Len(t, p.UserUpdates, 1)
+	assert.Equal(t, []directory.Field{directory.FieldName}, p.UserUpdates[0].Fields)
+	require.Len(t, p.Notes, 1)
+	assert.Contains(t, p.Notes[0], "1 activated members")
+
+	in.TargetUsers[0].User.Name = "张三丰" // the name landed; the mobile stays WeCom's
+	p, err = ComputeDownstream(in)
+	require.NoError(t, err)
+	assert.Zero(t, p.Counts.Writes(), "%+v", p.Counts)
+
+	in.TargetUsers[0].Activated = false // not activated yet: the mobile is written
+	p, err = ComputeDownstream(in)
+	require.NoError(t, err)
+	require.Len(t, p.UserUpdates, 1)
+	assert.Equal(t, []directory.Field{directory.FieldMobile}, p.UserUpdates[0].Fields)
+}
+
+// A create carries the fields to write if its userid exists already (60102: adopting a member is
+// an update): never the ignored ones.
+func TestDownstreamAdoptionSkipsIgnoredFields(t *testing.T) {
+	in := downstreamInput(person("a1", "zhangsan", "张三", "+86 13800000001", "d3"))
+	in.Options.Ignore = directory.FieldSet{directory.FieldMobile: true}
+	p, err := ComputeDownstream(in)
+	require.NoError(t, err)
+	require.Len(t, p.UserCreates, 1)
+	assert.Contains(t, p.UserCreates[0].Fields, directory.FieldMobile, "a new member gets its mobile")
+	assert.Equal(t, []directory.Field{directory.FieldName, directory.FieldStatus}, p.UserCreates[0].AdoptFields)
 }
