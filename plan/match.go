@@ -8,8 +8,8 @@ import (
 	"github.com/wecomsync/wecomsync/directory"
 )
 
-// matchOrder validates Options.MatchBy and applies the default.
-func matchOrder(by []string) ([]string, error) {
+// MatchOrder validates Options.MatchBy and applies the default.
+func MatchOrder(by []string) ([]string, error) {
 	if len(by) == 0 {
 		return DefaultMatchBy(), nil
 	}

@@ -34,7 +34,7 @@ func Compute(in Input) (*Plan, error) {
 	}
 	switch in.Options.Mode {
 	case ModeCreateUpdate:
-		matchBy, err := matchOrder(in.Options.MatchBy)
+		matchBy, err := MatchOrder(in.Options.MatchBy)
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,7 +30,13 @@ func cmdCleanup(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeAll()
-	cutoff := time.Now().Add(-*olderThan)
+	return e.cleanup(ctx, *olderThan, *dryRun)
+}
+
+// cleanup deletes (or with dryRun lists) the runs and uploads last written longer ago than
+// olderThan, in key order, and says how many.
+func (e *env) cleanup(ctx context.Context, olderThan time.Duration, dryRun bool) error {
+	cutoff := time.Now().Add(-olderThan)
 	// A run's blobs go together: keep them all while any of them is recent.
 	newest := map[string]time.Time{}
 	keys := map[string][]string{}
@@ -46,12 +54,14 @@ func cmdCleanup(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	deleted := 0
-	for group, ks := range keys {
+	for _, group := range slices.Sorted(maps.Keys(keys)) {
+		ks := keys[group]
 		if newest[group].After(cutoff) || e.runIsOpen(ctx, group) {
 			continue
 		}
-		fmt.Fprintf(e.stdout, "%s (%d blobs, last written %s)\n", group, len(ks), newest[group].Format(time.RFC3339))
-		if *dryRun {
+		fmt.Fprintf(e.stdout, "%s (%s, last written %s)\n", group, plural(len(ks), "blob"), newest[group].Format(time.RFC3339))
+		deleted++
+		if dryRun {
 			continue
 		}
 		for _, k := range ks {
@@ -59,14 +69,21 @@ func cmdCleanup(ctx context.Context, e *env, args []string) error {
 				return err
 			}
 		}
-		deleted++
 	}
 	verb := "deleted"
-	if *dryRun {
+	if dryRun {
 		verb = "would delete"
 	}
-	fmt.Fprintf(e.stderr, "%s %d runs/uploads older than %s from %s\n", verb, deleted, *olderThan, e.store)
+	fmt.Fprintf(e.stderr, "%s %d runs/uploads older than %s from %s\n", verb, deleted, olderThan, e.store)
 	return nil
+}
+
+// plural is n and a noun, in the plural unless n is 1: "1 blob", "3 blobs".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // groupOf is the run or upload a key belongs to: runs/<workflow>/<run>/ or uploads/<hash>/.

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/wecomsync/wecomsync/mapping"
 	"github.com/wecomsync/wecomsync/plan"
 	"github.com/wecomsync/wecomsync/workflows"
 )
@@ -115,17 +116,6 @@ func (f *downstreamFlags) input() (workflows.DownstreamInput, error) {
 		return in, fmt.Errorf("--user-id-field %q: want %s or customData.<key>", in.UserIDField, strings.Join(userIDFields, ", "))
 	case in.WeComRootDepartmentID < 0:
 		return in, fmt.Errorf("--wecom-root %d: want a WeCom department id (1 = the corp's root)", in.WeComRootDepartmentID)
-	case in.Limits.MaxDeletes < -1:
-		return in, fmt.Errorf("--max-deletes %d: want a count, or -1 for no limit", in.Limits.MaxDeletes)
-	case in.Limits.MaxDeletePercent != -1 && (in.Limits.MaxDeletePercent < 0 || in.Limits.MaxDeletePercent > 100):
-		return in, fmt.Errorf("--max-delete-percent %g: want 0 to 100, or -1 for no limit", in.Limits.MaxDeletePercent)
-	case in.Concurrency < 0 || in.Concurrency > workflows.MaxConcurrency:
-		return in, fmt.Errorf("--concurrency %d: want 1 to %d (0 = the default)", in.Concurrency, workflows.MaxConcurrency)
-	}
-	if in.ApprovalTimeout != "" {
-		if d, err := time.ParseDuration(in.ApprovalTimeout); err != nil || d <= 0 {
-			return in, fmt.Errorf("--approval-timeout %q: want a duration such as 72h", in.ApprovalTimeout)
-		}
 	}
 	for _, field := range f.ignore {
 		if field = strings.TrimSpace(field); field == "" {
@@ -133,7 +123,45 @@ func (f *downstreamFlags) input() (workflows.DownstreamInput, error) {
 		}
 		in.IgnoreFields = append(in.IgnoreFields, field)
 	}
-	return in, nil
+	return in, checkRunFlags(in.IgnoreFields, in.Limits, in.ApprovalTimeout, in.Concurrency)
+}
+
+// checkRunFlags checks the flags upstream and downstream runs share, with the parsers the
+// workflows use, so that a bad value is refused before anything is uploaded or started; its
+// errors name the flag and the accepted values.
+func checkRunFlags(ignore []string, limits plan.Limits, approvalTimeout string, concurrency int) error {
+	for _, field := range ignore {
+		if _, err := mapping.ParseIgnoreFields([]string{field}); err != nil {
+			return fmt.Errorf("--ignore-field %q: want %s", field, ignoreFieldNames)
+		}
+	}
+	switch {
+	case limits.MaxDeletes < -1:
+		return fmt.Errorf("--max-deletes %d: want a count, or -1 for no limit", limits.MaxDeletes)
+	case limits.MaxDeletePercent != -1 && (limits.MaxDeletePercent < 0 || limits.MaxDeletePercent > 100):
+		return fmt.Errorf("--max-delete-percent %g: want 0 to 100, or -1 for no limit", limits.MaxDeletePercent)
+	case concurrency < 0 || concurrency > workflows.MaxConcurrency:
+		return fmt.Errorf("--concurrency %d: want 1 to %d (0 = the default)", concurrency, workflows.MaxConcurrency)
+	}
+	if approvalTimeout != "" {
+		if d, err := time.ParseDuration(approvalTimeout); err != nil || d <= 0 {
+			return fmt.Errorf("--approval-timeout %q: want a positive duration such as 72h or 30m", approvalTimeout)
+		}
+	}
+	return nil
+}
+
+// ignoreFieldNames are the --ignore-field names its error lists, as the README does: each synced field
+// (directory.Fields), with Authing's or WeCom's other name for it in parentheses. The parser
+// (mapping.ParseIgnoreFields) also takes a few rarer synonyms.
+const ignoreFieldNames = "name, alias (nickname), mobile (phone), email, gender, position or status (enable)"
+
+// checkMatchBy checks upstream's --match-by list with the planner's rule.
+func checkMatchBy(by []string) error {
+	if _, err := plan.MatchOrder(by); err != nil {
+		return fmt.Errorf("--match-by (repeatable, in order): %w", err)
+	}
+	return nil
 }
 
 func oneOf(v string, allowed ...string) bool {
@@ -168,7 +196,8 @@ const dryRunInfix = "-dry-run-"
 func downstreamWorkflowID(connection string) string { return "downstream-" + connection }
 
 // downstreamSummary is the one line the Temporal UI shows for a run, e.g.
-// "downstream changed sync of default/xinghe, disable absent users (dry run)".
+// "downstream changed sync of default/xinghe, disable absent users (dry run)" (with --org xinghe;
+// without it "… of default").
 func downstreamSummary(in workflows.DownstreamInput) string {
 	target := in.Connection
 	if in.OrganizationCode != "" {

@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wecomsync/wecomsync/directory"
+	"github.com/wecomsync/wecomsync/mapping"
 	"github.com/wecomsync/wecomsync/plan"
 	"github.com/wecomsync/wecomsync/workflows"
 )
@@ -162,4 +164,56 @@ func TestRunID(t *testing.T) {
 	require.True(t, ok, dry)
 	_, err := time.Parse("20060102T150405.000Z", stamp)
 	assert.NoError(t, err, dry)
+}
+
+// Bad values of the flags the workflows check are refused by the starter, before it uploads or
+// starts anything (runStarter: a command that dialled would exit 1), in one line naming them.
+func TestRunFlagsTheWorkflowsCheckAreRefusedFirst(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"upstream", "--file", "x.xlsx", "--ignore-field", "foo"}, `--ignore-field "foo": want name, alias (nickname), mobile (phone), email, gender, position or status (enable)`},
+		{[]string{"upstream", "--file", "x.xlsx", "--match-by", "name"}, `--match-by (repeatable, in order): matchBy: "name" is not one of username, phone, email, or ["none"]`},
+		{[]string{"upstream", "--file", "x.xlsx", "--match-by", "email", "--match-by", "none"}, `matchBy: "none" is not one of`},
+		{[]string{"upstream", "--file", "x.xlsx", "--approval-timeout", "forever"}, `--approval-timeout "forever": want a positive duration`},
+		{[]string{"upstream", "--file", "x.xlsx", "--concurrency", "-3"}, "--concurrency -3: want 1 to 16"},
+		{[]string{"upstream", "--file", "x.xlsx", "--max-deletes", "-2"}, "--max-deletes -2"},
+		{[]string{"downstream", "--ignore-field", "foo"}, `--ignore-field "foo": want name, alias (nickname)`},
+		{[]string{"schedule", "create", "--ignore-field", "foo"}, `--ignore-field "foo"`},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			stdout, stderr, code := runStarter(t, tc.args...)
+			assert.Equal(t, exitUsage, code, stderr)
+			assert.Empty(t, stdout)
+			assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
+			assert.Contains(t, stderr, tc.want)
+		})
+	}
+}
+
+func TestRunFlagsAcceptWhatTheWorkflowsAccept(t *testing.T) {
+	for _, by := range [][]string{nil, {"none"}, {"email"}, {"phone", "username"}} {
+		assert.NoError(t, checkMatchBy(by), by)
+	}
+	assert.NoError(t, checkRunFlags([]string{"nickname", "phone", "Mobile", "enable", "username"}, plan.Limits{MaxDeletes: -1, MaxDeletePercent: -1}, "30m", 16))
+	assert.NoError(t, checkRunFlags(nil, plan.Limits{}, "", 0))
+}
+
+// The names the error lists are the parser's: every one is accepted, and every synced field is listed.
+func TestIgnoreFieldNamesAgreeWithTheParser(t *testing.T) {
+	var names []string
+	for _, w := range strings.FieldsFunc(ignoreFieldNames, func(r rune) bool { return strings.ContainsRune(" ,()", r) }) {
+		if w != "or" {
+			names = append(names, w)
+		}
+	}
+	assert.Equal(t, []string{"name", "alias", "nickname", "mobile", "phone", "email", "gender", "position", "status", "enable"}, names)
+	for _, n := range names {
+		_, err := mapping.ParseIgnoreFields([]string{n})
+		assert.NoError(t, err, n)
+	}
+	for _, f := range directory.Fields() {
+		assert.Contains(t, names, string(f))
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	enumspb "go.temporal.io/api/enums/v1"
 	"golang.org/x/term"
 
 	"github.com/wecomsync/wecomsync/report"
@@ -27,6 +28,11 @@ func cmdProgress(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeClient()
+	return showProgress(ctx, e, run)
+}
+
+// showProgress prints the progress of a run, or the outcome of one that ended without answering.
+func showProgress(ctx context.Context, e *env, run runRef) error {
 	if run.runID == "" { // name the run in the approve and reject commands printed
 		desc, err := e.client.DescribeWorkflow(ctx, run.id, "")
 		if err != nil {
@@ -36,6 +42,9 @@ func cmdProgress(ctx context.Context, e *env, args []string) error {
 	}
 	p, err := queryProgress(ctx, e, run.id, run.runID)
 	if err != nil {
+		if done, endErr := printEndedRun(ctx, e, run.id, run.runID); done {
+			return endErr
+		}
 		return fmt.Errorf("query progress of %s: %w", run.id, err)
 	}
 	if len(p.AwaitingApproval) == 0 {
@@ -43,6 +52,38 @@ func cmdProgress(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, progressText(p, run.id, run.runID))
 	return nil
+}
+
+// printEndedRun prints the status and the message of a run that has ended without answering the
+// progress query (it failed before it registered its queries, e.g. on a bad input): one line, and
+// the exit code of its outcome. done is false when the run is still running or Temporal cannot say.
+func printEndedRun(ctx context.Context, e *env, id, runID string) (done bool, err error) {
+	desc, err := e.client.DescribeWorkflow(ctx, id, runID)
+	if err != nil {
+		return false, nil
+	}
+	status := desc.RawResponse.GetWorkflowExecutionInfo().GetStatus()
+	if status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING || status == enumspb.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED {
+		return false, nil
+	}
+	rep, runErr := waitReport(ctx, e.client.GetWorkflow(ctx, id, runID))
+	msg, fromRun := runFailure(runErr)
+	if runErr != nil && !fromRun {
+		return false, nil
+	}
+	name := enumName(enumspb.WorkflowExecutionStatus_name[int32(status)], "WORKFLOW_EXECUTION_STATUS_")
+	if rep != nil && rep.Status != "" {
+		name = rep.Status
+	}
+	if msg == "" {
+		fmt.Fprintln(e.stdout, name)
+	} else {
+		fmt.Fprintf(e.stdout, "%s: %s\n", name, msg)
+	}
+	if code := outcomeExit(name, runErr); code != exitOK {
+		return true, exitError{code: code}
+	}
+	return true, nil
 }
 
 func queryProgress(ctx context.Context, e *env, id, runID string) (report.Progress, error) {

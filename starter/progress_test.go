@@ -2,11 +2,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/wecomsync/wecomsync/plan"
 	"github.com/wecomsync/wecomsync/report"
@@ -75,4 +84,47 @@ func TestProgressCommandNamesTheRun(t *testing.T) {
 	assert.Equal(t, "writing users: 1 of 2 planned writes done (chunk 1/2)",
 		progressText(report.Progress{Phase: "writing users", Planned: plan.Counts{UsersCreate: 2}, Applied: plan.Counts{UsersCreate: 1}, ChunksDone: 1, ChunksTotal: 2}, "x", ""))
 	assert.Contains(t, progressText(waiting(), "upstream-default", ""), "starter approve --id upstream-default --by", "no run id known: the latest run")
+}
+
+// endedClient is Temporal for runs that have ended with status; the progress query fails as on a
+// run that failed before it registered its queries, and a run's result is result.
+type endedClient struct {
+	client.Client
+	status enumspb.WorkflowExecutionStatus
+	result error
+}
+
+func (c *endedClient) DescribeWorkflow(_ context.Context, id, _ string) (*client.WorkflowExecutionDescription, error) {
+	return &client.WorkflowExecutionDescription{RawResponse: &workflowservice.DescribeWorkflowExecutionResponse{
+		WorkflowExecutionInfo: &workflowpb.WorkflowExecutionInfo{Execution: &commonpb.WorkflowExecution{WorkflowId: id, RunId: "r1"}, Status: c.status}}}, nil
+}
+
+func (c *endedClient) QueryWorkflow(context.Context, string, string, string, ...any) (converter.EncodedValue, error) {
+	return nil, serviceerror.NewQueryFailed("unknown queryType progress. KnownQueryTypes=[__stack_trace __open_sessions]")
+}
+
+func (c *endedClient) GetWorkflow(context.Context, string, string) client.WorkflowRun {
+	return endedRun{err: c.result}
+}
+
+type endedRun struct {
+	client.WorkflowRun
+	err error
+}
+
+func (r endedRun) Get(context.Context, any) error { return r.err }
+
+func TestProgressOfARunThatFailedBeforeItsQueries(t *testing.T) {
+	e, out, errb := testEnv()
+	e.client = &endedClient{status: enumspb.WORKFLOW_EXECUTION_STATUS_FAILED,
+		result: temporal.NewNonRetryableApplicationError(`approvalTimeout "forever" is not a positive duration such as "72h"`, "BadInput", nil)}
+	err := showProgress(context.Background(), e, runRef{id: "upstream-default"})
+	assert.Equal(t, exitRun, exitCode(err))
+	assert.Equal(t, "failed: approvalTimeout \"forever\" is not a positive duration such as \"72h\"\n", out.String())
+	assert.Empty(t, errb.String())
+
+	e, out, _ = testEnv()
+	e.client = &endedClient{status: enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED, result: temporal.NewCanceledError()}
+	assert.Equal(t, exitRun, exitCode(showProgress(context.Background(), e, runRef{id: "upstream-default", runID: "r1"})))
+	assert.Equal(t, "canceled: the run was canceled\n", out.String())
 }

@@ -55,7 +55,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 			if err := writeFailuresXLSX(*xlsx, fullRep); err != nil {
 				return fmt.Errorf("write %s: %w", *xlsx, err)
 			}
-			fmt.Fprintf(e.stderr, "wrote %d rejects and %d failures to %s\n", len(fullRep.Rejects), len(fullRep.Failures), *xlsx)
+			fmt.Fprintf(e.stderr, "wrote %s and %s to %s\n", plural(len(fullRep.Rejects), "reject"), plural(len(fullRep.Failures), "failure"), *xlsx)
 		}
 		if *full {
 			rep = fullRep
@@ -119,8 +119,8 @@ func printReport(w io.Writer, r *report.Report, failure string) {
 	}
 	fmt.Fprintln(w)
 	if r.File.File != "" {
-		fmt.Fprintf(w, "file %s: %d rows, %d members, %d rejects, %d departments (sheets %s)\n",
-			r.File.File, r.File.Rows, r.File.Members, r.File.Rejected, r.File.Departments, strings.Join(r.File.Sheets, ", "))
+		fmt.Fprintf(w, "file %s: %s, %s, %s, %s (sheets %s)\n", r.File.File, plural(r.File.Rows, "row"), plural(r.File.Members, "member"),
+			plural(r.File.Rejected, "reject"), plural(r.File.Departments, "department"), strings.Join(r.File.Sheets, ", "))
 	}
 	if d := r.Downstream; d != nil {
 		fmt.Fprintf(w, "WeCom app %s, root department %d, delete mode %s; Authing: %d members in %d departments; WeCom below the root: %d members, %d departments\n",
@@ -149,6 +149,9 @@ func printReport(w io.Writer, r *report.Report, failure string) {
 		fmt.Fprintf(w, "delete scope: %s\n", r.Scope)
 	}
 	for _, n := range r.Notes {
+		if r.Scope != nil && strings.HasPrefix(n, "delete scope:") {
+			continue // the plan's note says what the line above says
+		}
 		fmt.Fprintln(w, "note:", n)
 	}
 	for _, a := range r.Ambiguous {
@@ -186,6 +189,9 @@ func printReport(w io.Writer, r *report.Report, failure string) {
 		fmt.Fprintln(w, "warning:", warn)
 	}
 	if failure != "" {
+		if r.ReportKey != "" { // the workflow's message ends with the report command the last line prints
+			failure = strings.TrimSuffix(failure, fmt.Sprintf(" (report: starter report --id %s --run-id %s)", r.WorkflowID, r.RunID))
+		}
 		fmt.Fprintln(w, "error:", failure)
 	}
 	if r.ReportKey != "" {

@@ -207,3 +207,32 @@ func TestPlannedCountsTable(t *testing.T) {
 	printReport(&out, rep, "")
 	assert.Regexp(t, `users created\s+3\s+2\s+1`, out.String())
 }
+
+// A failed run that stored its report names the report command once, on the "full report" line.
+func TestAFailedRunPrintsTheReportCommandOnce(t *testing.T) {
+	rep := &report.Report{WorkflowID: "upstream-default", RunID: "r1", Direction: "upstream", Status: report.StatusFailed,
+		ReportKey: "runs/upstream-default/r1/report.json", Error: "Authing answered 500"}
+	e, out, _ := testEnv()
+	runErr := temporal.NewNonRetryableApplicationError("upstream sync failed: Authing answered 500 (report: starter report --id upstream-default --run-id r1)", "Run", nil, *rep)
+	assert.Equal(t, exitRun, exitCode(printOutcome(e, rep, runErr, false)))
+	assert.Equal(t, 1, strings.Count(out.String(), "starter report --id upstream-default --run-id r1"), out.String())
+	assert.Contains(t, out.String(), "error: upstream sync failed: Authing answered 500\n")
+	assert.Contains(t, out.String(), "full report: runs/upstream-default/r1/report.json (starter report --id upstream-default --run-id r1 --failures-xlsx failures.xlsx)\n")
+}
+
+func TestTheDeleteScopeIsPrintedOnce(t *testing.T) {
+	scope := &plan.Scope{Paths: []string{"研发中心"}, Source: "inferred"}
+	rep := &report.Report{Direction: "upstream", Status: report.StatusDryRun, Scope: scope,
+		Notes: []string{"delete scope: " + scope.String(), "3 synced users absent from the file have a department outside the scope: not deleted"},
+		File:  report.FileSummary{File: "x.xlsx", Rows: 1, Members: 1, Rejected: 1, Departments: 2}}
+	var out bytes.Buffer
+	printReport(&out, rep, "")
+	assert.Equal(t, 1, strings.Count(out.String(), "delete scope:"), out.String())
+	assert.Contains(t, out.String(), "note: 3 synced users absent")
+	assert.Contains(t, out.String(), "file x.xlsx: 1 row, 1 member, 1 reject, 2 departments")
+
+	rep.Scope = nil // no scope line: the note says it
+	out.Reset()
+	printReport(&out, rep, "")
+	assert.Contains(t, out.String(), "note: delete scope: ")
+}

@@ -605,7 +605,7 @@ func zone(spec *client.ScheduleSpec) *time.Location {
 }
 
 func formatTime(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
+	if t.IsZero() || t.Equal(time.Unix(0, 0)) { // Temporal sends Unix 0 for a schedule never updated
 		return "never"
 	}
 	return t.In(loc).Format(time.RFC3339)

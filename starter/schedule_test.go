@@ -166,3 +166,9 @@ func TestScheduleCommandLine(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "--overlap")
 }
+
+func TestFormatTimeNeverForUnixZero(t *testing.T) {
+	assert.Equal(t, "never", formatTime(time.Time{}, time.UTC))
+	assert.Equal(t, "never", formatTime(time.Unix(0, 0), time.UTC), "Temporal's time of a schedule never updated")
+	assert.Equal(t, "2026-11-30T02:00:00Z", formatTime(time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC), time.UTC))
+}

@@ -48,7 +48,13 @@ func cmdUpstream(ctx context.Context, e *env, args []string) error {
 		case !oneOf(*deleteAction, string(plan.DeleteActionDelete), string(plan.DeleteActionSuspend)):
 			return fmt.Errorf("--delete-action %q: want delete or suspend", *deleteAction)
 		}
-		return required("--file", *file)
+		if err := required("--file", *file); err != nil {
+			return err
+		}
+		if err := checkMatchBy(matchBy); err != nil {
+			return err
+		}
+		return checkRunFlags(ignore, plan.Limits{MaxDeletes: *maxDeletes, MaxDeletePercent: *maxDeletePct}, *approvalTimeout, *concurrency)
 	})
 	if err != nil {
 		return err
