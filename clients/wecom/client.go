@@ -285,14 +285,20 @@ func NewClient(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// CheckConnection gets a token, then makes one cheap read (department/simplelist of the root), so
-// bad credentials, a wrong base URL or missing rights show before a run starts.
+// CheckConnection gets a token, then makes two cheap reads (department/simplelist, one row of
+// user/list_id), so bad credentials, a wrong base URL, a secret that is not the contacts-sync one
+// or missing rights show before a run starts.
 func (c *Client) CheckConnection(ctx context.Context) error {
 	if _, err := c.Token(ctx); err != nil {
 		return fmt.Errorf("check wecom connection: %w", err)
 	}
 	// No id: the whole visible tree (the root being 1 is seen in examples, not documented as a rule).
 	if _, err := c.Departments.SimpleList(ctx, 0); err != nil {
+		return fmt.Errorf("check wecom connection: %w", err)
+	}
+	// An app's own secret may list departments too; only the contacts-sync secret lists members
+	// with user/list_id (48002 otherwise), which every downstream run needs.
+	if _, err := c.Users.ListID(ctx, &ListIDRequest{Limit: 1}); err != nil {
 		return fmt.Errorf("check wecom connection: %w", err)
 	}
 	return nil

@@ -197,11 +197,12 @@ func TestCheckConnection(t *testing.T) {
 		secret  string
 		wantRun bool
 		code    int
+		op      string
 	}{
-		{"contacts secret", testCorp, testSecret, false, 0},
-		{"app secret", testCorp, testApp, false, 0},
-		{"wrong secret", testCorp, "wrong-" + testSecret, true, 40001},
-		{"wrong corp", "ww-other", testSecret, true, 40013},
+		{"contacts secret", testCorp, testSecret, false, 0, ""},
+		{"app secret: lists departments, not members", testCorp, testApp, true, 48002, "user/list_id"},
+		{"wrong secret", testCorp, "wrong-" + testSecret, true, 40001, "gettoken"},
+		{"wrong corp", "ww-other", testSecret, true, 40013, "gettoken"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -214,8 +215,8 @@ func TestCheckConnection(t *testing.T) {
 				return
 			}
 			var ae *APIError
-			if !apierr.IsRun(err) || !errors.As(err, &ae) || ae.ErrCode != tt.code || ae.Op != "gettoken" {
-				t.Fatalf("err = %v, want run-level errcode %d on gettoken", err, tt.code)
+			if !apierr.IsRun(err) || !errors.As(err, &ae) || ae.ErrCode != tt.code || ae.Op != tt.op {
+				t.Fatalf("err = %v, want run-level errcode %d on %s", err, tt.code, tt.op)
 			}
 			assertNoSecret(t, err.Error(), "wrong-"+testSecret)
 		})
