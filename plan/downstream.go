@@ -412,7 +412,8 @@ func (d *downstream) placeDepartment(s SourceDepartment, path string, parent int
 	if s.WeComParentID != strconv.Itoa(wecomParent) {
 		data["wechatwork_parent_department_id"] = strconv.Itoa(wecomParent)
 	}
-	if len(data) > 0 {
+	if len(data) > 0 { // both keys: whether Authing merges or replaces customData is unconfirmed
+		data["wechatwork_department_id"], data["wechatwork_parent_department_id"] = strconv.Itoa(id), strconv.Itoa(wecomParent)
 		d.p.WriteBacks = append(d.p.WriteBacks, WriteBack{Object: ObjectDepartment, AuthingID: s.ID, Key: path, Data: data})
 		d.p.Counts.DepartmentsWriteBack++
 	}
@@ -723,10 +724,12 @@ func (d *downstream) writeBackUser(s SourceUser, userID string, deps []int) {
 	if s.UserID != userID {
 		data["wechatwork_user_id"] = userID
 	}
-	if ids := joinInts(deps); s.WeComDepartmentIDs != ids {
+	ids := joinInts(deps)
+	if s.WeComDepartmentIDs != ids {
 		data["wechatwork_department_ids"] = ids
 	}
-	if len(data) > 0 {
+	if len(data) > 0 { // both keys: whether Authing merges or replaces customData is unconfirmed
+		data["wechatwork_user_id"], data["wechatwork_department_ids"] = userID, ids
 		d.p.WriteBacks = append(d.p.WriteBacks, WriteBack{Object: ObjectUser, AuthingID: s.AuthingID, Key: userID, Data: data})
 		d.p.Counts.UsersWriteBack++
 	}

@@ -269,6 +269,13 @@ func TestDownstreamRenamesAndMoves(t *testing.T) {
 	assert.Equal(t, []int{2, 4}, moved.UserUpdates[0].Departments)
 	assert.Equal(t, 1, moved.Counts.UsersMembership)
 	assert.Equal(t, 1, moved.Counts.DepartmentsWriteBack, "the new parent id is written back")
+	// Every key of the object's WeCom ids, changed or not: Authing may replace customData whole.
+	byKey := map[string]map[string]string{}
+	for _, wb := range moved.WriteBacks {
+		byKey[wb.Key] = wb.Data
+	}
+	assert.Equal(t, map[string]string{"wechatwork_department_id": "4", "wechatwork_parent_department_id": "1"}, byKey["平台组"])
+	assert.Equal(t, map[string]string{"wechatwork_user_id": "zhangsan", "wechatwork_department_ids": "2,4"}, byKey["zhangsan"])
 }
 
 // A name that fits several WeCom members is ambiguous: reported, and neither created nor changed.
