@@ -147,7 +147,7 @@ func (p *partReader) readError(err error) error {
 	var flateErr flate.CorruptInputError
 	switch {
 	case errors.Is(err, zip.ErrChecksum):
-		return corrupt(p.part, "the zip entry fails its CRC-32 checksum (the file is damaged)")
+		return corrupt(p.part, "the zip entry fails its CRC-32 checksum")
 	case errors.Is(err, zip.ErrFormat):
 		return tooLarge(p.part, "the zip entry inflates to more bytes than it declares (a zip bomb or a damaged file)")
 	case errors.Is(err, io.ErrUnexpectedEOF):
