@@ -358,3 +358,22 @@ func TestDownstreamRunsOfAConnectionDoNotOverlap(t *testing.T) {
 	require.NoError(t, first.Get(context.Background(), &rep))
 	assert.Equal(t, report.StatusRejected, rep.Status)
 }
+
+// WeCom keeps the mobile of a member who has activated (a mobile written to it is ignored): the
+// run does not write it, says so, and a rerun writes nothing — it used to write it every night.
+func TestDownstreamLeavesAnActivatedMembersMobile(t *testing.T) {
+	s := newDownstreamStack(t, mapping.ModeSelfBuilt)
+	require.NoError(t, s.wecom.Seed(wecomemu.Fixture{CorpName: "星河科技", Users: []wecomemu.User{
+		{UserID: "wangwu", Name: "王五", Mobile: "+86 13900000003", Department: []int{1}, Status: 1}, // Authing: 13800000003
+	}}))
+	require.NoError(t, s.emu.Seed(authingOrg()))
+	rep := s.downstream("activated-first", workflows.DownstreamInput{})
+	require.Equal(t, report.StatusCompleted, rep.Status, mustJSON(rep))
+	assert.Contains(t, strings.Join(rep.Notes, "\n"), "1 activated members")
+	assert.Equal(t, "+86 13900000003", s.wecomState().Users["wangwu"].Mobile)
+	assert.Equal(t, []string{"研发中心"}, s.wecomState().Users["wangwu"].Departments, "moved all the same")
+
+	s.resetCalls()
+	rep = s.downstream("activated-rerun", workflows.DownstreamInput{})
+	assert.Zero(t, s.writes(), mustJSON(rep.Planned))
+}
