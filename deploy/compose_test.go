@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -223,10 +224,10 @@ func TestWorkerEnvironment(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "temporal", host)
 			assert.Contains(t, p.Services["temporal"].Ports, port+":"+port)
-			assert.Equal(t, cmpOr(d.env["WECOMSYNC_NAMESPACE"], "default"), cfg.Namespace)
+			assert.Equal(t, cmp.Or(d.env["WECOMSYNC_NAMESPACE"], "default"), cfg.Namespace)
 			assert.Equal(t, cfg.Namespace, p.Services["temporal"].Environment["DEFAULT_NAMESPACE"], "Temporal creates the worker's namespace")
 			assert.Equal(t, cfg.Namespace, p.Services["search-attributes"].Environment["TEMPORAL_NAMESPACE"], "the search attributes are registered on the worker's namespace")
-			assert.Equal(t, cmpOr(d.env["WECOMSYNC_WECOM_MODE"], "selfbuilt"), def.WeCom.Mode)
+			assert.Equal(t, cmp.Or(d.env["WECOMSYNC_WECOM_MODE"], "selfbuilt"), def.WeCom.Mode)
 			if v := d.env["WECOMSYNC_CODEC_KEYS"]; v != "" {
 				assert.Equal(t, v, cfg.CodecKeys)
 			}
@@ -264,7 +265,7 @@ func TestWorkerAPIs(t *testing.T) {
 			wecom, err := url.Parse(env["WECOMSYNC_WECOM_URL"])
 			require.NoError(t, err)
 			if !d.emulated {
-				assert.Equal(t, cmpOr(d.env["WECOMSYNC_AUTHING_URL"], "https://api.authing.cn"), authing.String())
+				assert.Equal(t, cmp.Or(d.env["WECOMSYNC_AUTHING_URL"], "https://api.authing.cn"), authing.String())
 				assert.Equal(t, "https://qyapi.weixin.qq.com/cgi-bin/", wecom.String())
 				for _, u := range []*url.URL{authing, wecom} {
 					assert.NotContains(t, keys(p.Services), u.Hostname(), "the real worker talks to no service of the deployment")

@@ -10,6 +10,7 @@ package deploy
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -214,7 +215,7 @@ func parseService(name, file, dir string, env map[string]string, def map[string]
 	case map[string]any:
 		for n, spec := range d {
 			cond, _ := asMap(spec)["condition"].(string)
-			s.DependsOn[n] = cmpOr(cond, "service_started")
+			s.DependsOn[n] = cmp.Or(cond, "service_started")
 		}
 	default:
 		return nil, fmt.Errorf("depends_on %v", d)
@@ -231,13 +232,6 @@ func parseService(name, file, dir string, env map[string]string, def map[string]
 		s.Volumes = append(s.Volumes, vol)
 	}
 	return s, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func asMap(v any) map[string]any {

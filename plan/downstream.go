@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -369,7 +370,7 @@ func (d *downstream) reserveDepartmentIDs() {
 // departmentName is a WeCom department's name: as WeCom shows it, else (names unreadable from
 // this IP) as the last run wrote it, else "".
 func (d *downstream) departmentName(id int) string {
-	return cmpOr(d.tgt[id].Name, d.in.Snapshot.Departments[id])
+	return cmp.Or(d.tgt[id].Name, d.in.Snapshot.Departments[id])
 }
 
 func nonEmpty(p string) []string {
@@ -382,13 +383,13 @@ func nonEmpty(p string) []string {
 // placeDepartment matches or plans one Authing department under the WeCom department parent;
 // false when it cannot be placed (its subtree is left out).
 func (d *downstream) placeDepartment(s SourceDepartment, path string, parent int) bool {
-	id, how := d.matchDepartment(s, parent)
+	id, how, candidates := d.matchDepartment(s, parent)
 	wecomParent := parent // what WeCom will have as its parent after the run
 	switch how {
 	case "ambiguous":
-		d.p.Ambiguous = append(d.p.Ambiguous, Ambiguous{UserID: path, Reason: fmt.Sprintf("%d WeCom departments named %q under department %d; set wechatwork_department_id in Authing", id, s.Name, parent)})
+		d.p.Ambiguous = append(d.p.Ambiguous, Ambiguous{UserID: path, Reason: fmt.Sprintf("%d WeCom departments named %q under department %d; set wechatwork_department_id in Authing", len(candidates), s.Name, parent)})
 		d.p.Counts.DepartmentsAmbiguous++
-		for _, c := range d.nameCandidates(s, parent) {
+		for _, c := range candidates {
 			d.keptTree[c] = true // reported, never touched: neither them nor their subtrees
 		}
 		return false
@@ -421,19 +422,19 @@ func (d *downstream) placeDepartment(s SourceDepartment, path string, parent int
 }
 
 // matchDepartment finds the WeCom department of s: its id ("id"), a unique unclaimed child of
-// parent with its name ("name"), none ("new") or several ("ambiguous", id = how many).
-func (d *downstream) matchDepartment(s SourceDepartment, parent int) (int, string) {
+// parent with its name ("name"), none ("new") or several ("ambiguous": the candidates).
+func (d *downstream) matchDepartment(s SourceDepartment, parent int) (int, string, []int) {
 	if id, err := strconv.Atoi(s.WeComID); err == nil && d.reservedDept[id] == s.ID && !d.claimedDept[id] {
-		return id, "id"
+		return id, "id", nil
 	}
 	found := d.nameCandidates(s, parent)
 	switch len(found) {
 	case 0:
-		return 0, "new"
+		return 0, "new", nil
 	case 1:
-		return found[0], "name"
+		return found[0], "name", nil
 	}
-	return len(found), "ambiguous"
+	return 0, "ambiguous", found
 }
 
 // nameCandidates are the children of parent named as s that no other Authing department holds
@@ -574,15 +575,8 @@ func (d *downstream) wecomDepartments(s SourceUser) []int {
 }
 
 func (d *downstream) skip(s SourceUser, why string) {
-	d.p.Skipped = append(d.p.Skipped, Skipped{Object: ObjectUser, Key: cmpOr(s.NewUserID, s.AuthingID), Reason: why})
+	d.p.Skipped = append(d.p.Skipped, Skipped{Object: ObjectUser, Key: cmp.Or(s.NewUserID, s.AuthingID), Reason: why})
 	d.p.Counts.UsersSkipped++
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // createUser plans the creation of an Authing user WeCom does not have.
@@ -839,7 +833,7 @@ func (d *downstream) planDepartmentDeletes() {
 				continue
 			}
 			name := d.departmentName(c)
-			p := directory.JoinPath(append(nonEmpty(path), cmpOr(name, strconv.Itoa(c)))...)
+			p := directory.JoinPath(append(nonEmpty(path), cmp.Or(name, strconv.Itoa(c)))...)
 			walk(c, p) // children first
 			if !d.claimedDept[c] && deletable(c) {
 				d.p.DepartmentDeletes = append(d.p.DepartmentDeletes, DepartmentWrite{Path: p, ID: c})

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 
@@ -42,13 +43,13 @@ type downstreamRun struct {
 // setup applies the defaults and validates the input.
 func (r *downstreamRun) setup(ctx workflow.Context) error {
 	in := &r.in
-	in.Connection = cmpOr(in.Connection, DefaultConnection)
+	in.Connection = cmp.Or(in.Connection, DefaultConnection)
 	if in.WeComRootDepartmentID == 0 {
 		in.WeComRootDepartmentID = DefaultWeComRootDepartmentID
 	}
-	in.UpdateMode = cmpOr(in.UpdateMode, UpdateChanged)
-	in.DeleteMode = cmpOr(in.DeleteMode, DeleteNone)
-	in.UserIDField = cmpOr(in.UserIDField, DefaultUserIDField)
+	in.UpdateMode = cmp.Or(in.UpdateMode, UpdateChanged)
+	in.DeleteMode = cmp.Or(in.DeleteMode, DeleteNone)
+	in.UserIDField = cmp.Or(in.UserIDField, DefaultUserIDField)
 	switch {
 	case in.WeComRootDepartmentID < 0:
 		return badInput(fmt.Sprintf("wecomRootDepartmentId %d is not a department id", in.WeComRootDepartmentID))
@@ -66,13 +67,6 @@ func (r *downstreamRun) setup(ctx workflow.Context) error {
 	r.saveState = r.keepSnapshot
 	return r.init(ctx, runOptions{direction: DirectionDownstream, mode: in.UpdateMode, connection: in.Connection,
 		dryRun: in.DryRun, approvalTimeout: in.ApprovalTimeout, concurrency: in.Concurrency})
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 func (r *downstreamRun) run(ctx workflow.Context) (*report.Report, error) {

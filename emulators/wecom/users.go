@@ -2,6 +2,7 @@ package wecom
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -303,17 +304,10 @@ func (s *state) updateUser(w *userWrite) int {
 			rec.enabledStatus = rec.u.Status
 			rec.u.Status = StatusDisabled
 		case *w.Enable == 1 && rec.u.Status == StatusDisabled:
-			rec.u.Status = cmpOr(rec.enabledStatus, StatusInactive)
+			rec.u.Status = cmp.Or(rec.enabledStatus, StatusInactive)
 		}
 	}
 	return 0
-}
-
-func cmpOr(a, b int) int {
-	if a != 0 {
-		return a
-	}
-	return b
 }
 
 func (s *state) deleteUser(userid string) int {
