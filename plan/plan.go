@@ -261,8 +261,11 @@ func deleteScope(in Input) (Scope, error) {
 	return s, nil
 }
 
+// ScopeNote is the sentence that states a delete scope, in the plan's notes and the starter's report.
+func ScopeNote(scope Scope) string { return "delete scope: " + scope.String() }
+
 func scopeNotes(scope Scope, c Counts) []string {
-	notes := []string{"delete scope: " + scope.String()}
+	notes := []string{ScopeNote(scope)}
 	if scope.Source == ScopeInferred && !scope.Whole {
 		notes = append(notes, "the file is not an export of the whole organization (no member stands directly and only under the company), "+
 			"so users directly under the organization, in no department, or in departments outside these subtrees are not deleted; "+

@@ -3,10 +3,11 @@
 // live progress. Both sync directions fill the same types; the workflow returns the report, the
 // report activity stores its full version, and the starter prints it.
 //
-// It holds types only: no I/O, no Temporal.
+// It holds types only (and the command that prints a report): no I/O, no Temporal.
 package report
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/wecomsync/wecomsync/plan"
@@ -134,4 +135,9 @@ type Progress struct {
 	ChunksTotal int         `json:"chunksTotal"`
 	// AwaitingApproval lists why the run waits for an approve or reject signal.
 	AwaitingApproval []string `json:"awaitingApproval,omitempty"`
+}
+
+// Command is the starter command that prints the full report of a run.
+func Command(workflowID, runID string) string {
+	return fmt.Sprintf("starter report --id %s --run-id %s", workflowID, runID)
 }

@@ -145,11 +145,13 @@ func printReport(w io.Writer, r *report.Report, failure string) {
 	if len(r.CustomFieldsMade) > 0 {
 		fmt.Fprintf(w, "custom fields created: %s\n", strings.Join(r.CustomFieldsMade, ", "))
 	}
+	scope := ""
 	if r.Scope != nil {
-		fmt.Fprintf(w, "delete scope: %s\n", r.Scope)
+		scope = plan.ScopeNote(*r.Scope)
+		fmt.Fprintln(w, scope)
 	}
 	for _, n := range r.Notes {
-		if r.Scope != nil && strings.HasPrefix(n, "delete scope:") {
+		if n == scope {
 			continue // the plan's note says what the line above says
 		}
 		fmt.Fprintln(w, "note:", n)
@@ -190,12 +192,12 @@ func printReport(w io.Writer, r *report.Report, failure string) {
 	}
 	if failure != "" {
 		if r.ReportKey != "" { // the workflow's message ends with the report command the last line prints
-			failure = strings.TrimSuffix(failure, fmt.Sprintf(" (report: starter report --id %s --run-id %s)", r.WorkflowID, r.RunID))
+			failure = strings.TrimSuffix(failure, " (report: "+report.Command(r.WorkflowID, r.RunID)+")")
 		}
 		fmt.Fprintln(w, "error:", failure)
 	}
 	if r.ReportKey != "" {
-		fmt.Fprintf(w, "full report: %s (starter report --id %s --run-id %s --failures-xlsx failures.xlsx)\n", r.ReportKey, r.WorkflowID, r.RunID)
+		fmt.Fprintf(w, "full report: %s (%s --failures-xlsx failures.xlsx)\n", r.ReportKey, report.Command(r.WorkflowID, r.RunID))
 	}
 }
 

@@ -354,7 +354,7 @@ func (r *syncRun) fail(ctx workflow.Context, err error) (*report.Report, error) 
 	}
 	msg := fmt.Sprintf("%s sync failed: %s", rep.Direction, rep.Error)
 	if rep.ReportKey != "" {
-		msg += fmt.Sprintf(" (report: starter report --id %s --run-id %s)", rep.WorkflowID, rep.RunID)
+		msg += " (report: " + report.Command(rep.WorkflowID, rep.RunID) + ")"
 	}
 	return nil, temporal.NewNonRetryableApplicationError(msg, errType, nil, *rep)
 }
