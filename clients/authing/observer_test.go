@@ -3,8 +3,6 @@ package authing
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -57,22 +55,10 @@ func TestObserverSeesTokenRefresh(t *testing.T) {
 }
 
 func TestObserverUnreadableTimeoutAndCanceled(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case apiPrefix + tokenVerb:
-			_, _ = w.Write([]byte(`{"statusCode":200,"data":{"access_token":"TOKEN","expires_in":7200}}`))
-		case apiPrefix + "list-organizations":
-			_, _ = w.Write([]byte(`<html>proxy login</html>`))
-		default: // waits until the test ends
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv := apierrtest.HangingServer(t, map[string]string{
+		apiPrefix + tokenVerb:            `{"statusCode":200,"data":{"access_token":"TOKEN","expires_in":7200}}`,
+		apiPrefix + "list-organizations": `<html>proxy login</html>`,
+	})
 	var obs apierrtest.Calls
 	c, err := NewClient(WithBaseURL(srv.URL), WithCredentials(testPool, testSecret), WithRetry(0),
 		WithTimeout(50*time.Millisecond), WithObserver(obs.Observe))

@@ -3,8 +3,6 @@ package wecom
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -68,22 +66,10 @@ func TestObserverSeesTokenRefresh(t *testing.T) {
 }
 
 func TestObserverUnreadableAndCanceled(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/cgi-bin/gettoken":
-			_, _ = w.Write([]byte(`{"errcode":0,"access_token":"TOKEN","expires_in":7200}`))
-		case "/cgi-bin/department/simplelist":
-			_, _ = w.Write([]byte(`<html>proxy login</html>`))
-		default: // waits until the test ends
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv := apierrtest.HangingServer(t, map[string]string{
+		"/cgi-bin/gettoken":              `{"errcode":0,"access_token":"TOKEN","expires_in":7200}`,
+		"/cgi-bin/department/simplelist": `<html>proxy login</html>`,
+	})
 	var obs apierrtest.Calls
 	c := newTestClient(t, newFakeClock(), srv.URL+"/cgi-bin/", WithCredentials(testCorp, testSecret), WithObserver(obs.Observe), WithRetry(0))
 	if _, err := c.Departments.SimpleList(context.Background(), 0); err == nil {
@@ -103,14 +89,7 @@ func TestObserverUnreadableAndCanceled(t *testing.T) {
 }
 
 func TestObserverClientTimeoutIsTransport(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/cgi-bin/gettoken" {
-			_, _ = w.Write([]byte(`{"errcode":0,"access_token":"TOKEN","expires_in":7200}`))
-			return
-		}
-		<-r.Context().Done()
-	}))
-	defer srv.Close()
+	srv := apierrtest.HangingServer(t, map[string]string{"/cgi-bin/gettoken": `{"errcode":0,"access_token":"TOKEN","expires_in":7200}`})
 	var obs apierrtest.Calls
 	c := newTestClient(t, newFakeClock(), srv.URL+"/cgi-bin/", WithCredentials(testCorp, testSecret),
 		WithObserver(obs.Observe), WithRetry(0), WithTimeout(50*time.Millisecond))

@@ -2,7 +2,10 @@
 package apierrtest
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"sync"
+	"testing"
 
 	"github.com/wecomsync/wecomsync/clients/apierr"
 )
@@ -38,4 +41,23 @@ func (c *Calls) All() []apierr.Call {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]apierr.Call(nil), c.got...)
+}
+
+// HangingServer answers each path of answers with its body and holds every other request until
+// the caller gives up or the test ends: an API that never answers, for timeouts and cancellations.
+func HangingServer(t testing.TB, answers map[string]string) *httptest.Server {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if body, ok := answers[r.URL.Path]; ok {
+			_, _ = w.Write([]byte(body))
+			return
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // cleanups run last first: held requests end, then the server closes
+	return srv
 }
